@@ -24,6 +24,15 @@ const (
 	Info    Severity = "info"
 )
 
+// ParseSeverity parses a severity name.
+func ParseSeverity(s string) (Severity, bool) {
+	switch Severity(s) {
+	case Error, Warning, Info:
+		return Severity(s), true
+	}
+	return "", false
+}
+
 // DocsBase is where the rule pages live; each rule links DocsBase + name + ".md".
 const DocsBase = "https://github.com/ginleak/ginleak/blob/main/docs/rules/"
 
@@ -133,6 +142,14 @@ func NewReporter(pass *analysis.Pass, id string) *Reporter {
 // Reportf reports a diagnostic at pos unless it is suppressed.
 func (r *Reporter) Reportf(pos token.Pos, format string, args ...any) {
 	r.Report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+// ReportSeverity reports d with a severity other than the rule's default
+// (carried in the diagnostic's category, which drivers read back with
+// ParseSeverity) unless it is suppressed.
+func (r *Reporter) ReportSeverity(d analysis.Diagnostic, s Severity) {
+	d.Category = string(s)
+	r.Report(d)
 }
 
 // Report reports d unless it is suppressed.

@@ -1,0 +1,11 @@
+package fix
+
+import (
+	"github.com/gin-gonic/gin"
+)
+
+func ThirdOnly(c *gin.Context) {
+	raw, _ := c.GetRawData() // want `read by c\.GetRawData`
+	_ = raw
+	c.Next()
+}

@@ -1,0 +1,84 @@
+package fix
+
+import (
+	"log"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+func useGin(c *gin.Context) {}
+
+func AsyncHandler(c *gin.Context) {
+	data := "result"
+	go func() { // want `\*gin\.Context c is used by a goroutine`
+		time.Sleep(2 * time.Second)
+		c.JSON(200, data)
+	}()
+	c.Status(204)
+}
+
+func goArg(c *gin.Context) {
+	if c.Query("async") != "" {
+		go useGin(c) // want `\*gin\.Context c is passed to a goroutine`
+	}
+}
+
+func clash(c *gin.Context) {
+	cCp := "taken"
+	log.Println(cCp)
+	go func() { // want `\*gin\.Context c is used by a goroutine`
+		cCp2 := 1
+		log.Println(c.FullPath(), cCp2)
+	}()
+}
+
+func afterFunc(c *gin.Context) {
+	time.AfterFunc(time.Second, func() { c.JSON(200, nil) }) // want `\*gin\.Context c is used by a time\.AfterFunc callback`
+}
+
+var current *gin.Context
+
+func store(c *gin.Context) {
+	current = c // want `\*gin\.Context c is stored in package-level variable current`
+}
+
+func sendInSelect(c *gin.Context, ch chan *gin.Context) {
+	select {
+	case ch <- c: // want `\*gin\.Context c is sent on a channel`
+	case <-time.After(time.Second):
+	}
+}
+
+func two(ctx, other *gin.Context) {
+	go func() { // want `\*gin\.Context values ctx and other are used by a goroutine`
+		useGin(ctx)
+		useGin(other)
+	}()
+}
+
+func oneLine(c *gin.Context) { go useGin(c) } // want `\*gin\.Context c is passed to a goroutine`
+
+func method(c *gin.Context) {
+	go c.JSON(200, nil) // want `\*gin\.Context c is passed to a goroutine`
+}
+
+type Server struct{ last *gin.Context }
+
+func (s *Server) handle(c *gin.Context) {
+	s.last = c // want `\*gin\.Context c is stored in s\.last through receiver s`
+}
+
+func inSwitch(c *gin.Context, mode int) {
+	switch mode {
+	case 1:
+		go func() { useGin(c) }() // want `\*gin\.Context c is used by a goroutine`
+	}
+}
+
+// No fix: the statement is labeled.
+func labeled(c *gin.Context) {
+L:
+	go useGin(c) // want `\*gin\.Context c is passed to a goroutine`
+	goto L
+}

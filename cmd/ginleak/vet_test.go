@@ -1,0 +1,305 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// newModule writes a throwaway module that imports the gin stub through a
+// replace directive, so the go command never needs the network.
+func newModule(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	stub, err := filepath.Abs("../../analysis/internal/ruletest/testdata/src/github.com/gin-gonic/gin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ginDir := filepath.Join(dir, "_gin")
+	if err := os.CopyFS(ginDir, os.DirFS(stub)); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(ginDir, "go.mod"), "module github.com/gin-gonic/gin\n\ngo 1.22\n")
+	write(t, filepath.Join(dir, "go.mod"), "module example.com/app\n\ngo 1.22\n\nrequire github.com/gin-gonic/gin v1.12.0\n\nreplace github.com/gin-gonic/gin => ./_gin\n")
+	for name, src := range files {
+		write(t, filepath.Join(dir, name), src)
+	}
+	return dir
+}
+
+func write(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runIn runs the CLI with dir as the working directory.
+func runIn(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Chdir(dir)
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+const leakyServer = `package main
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+func main() {
+	r := gin.New()
+	r.GET("/", func(c *gin.Context) { c.String(200, "ok") })
+	srv := &http.Server{Addr: ":8080", Handler: r}
+	_ = srv.ListenAndServe()
+}
+`
+
+func TestVetExitCodes(t *testing.T) {
+	clean := strings.Replace(leakyServer, `Handler: r}`, `Handler: r, ReadHeaderTimeout: 5}`, 1)
+	tests := []struct {
+		name     string
+		files    map[string]string
+		args     []string
+		wantCode int
+		wantOut  string // substring of stdout
+		wantErr  string // substring of stderr
+	}{
+		{"finding", map[string]string{"main.go": leakyServer}, []string{"vet"}, exitFindings, "main.go:12:10: ", ""},
+		{"finding names rule", map[string]string{"main.go": leakyServer}, []string{"vet", "./..."}, exitFindings, "(servertimeout)", ""},
+		{"clean", map[string]string{"main.go": clean}, []string{"vet"}, exitOK, "", ""},
+		{"disabled rule", map[string]string{"main.go": leakyServer}, []string{"vet", "-disable", "servertimeout"}, exitOK, "", ""},
+		{"enable by ID", map[string]string{"main.go": leakyServer}, []string{"vet", "-enable", "GL1006"}, exitFindings, "(servertimeout)", ""},
+		{"unknown rule", map[string]string{"main.go": leakyServer}, []string{"vet", "-enable", "nosuch"}, exitUsage, "", `unknown rule "nosuch"`},
+		{"bad flag", map[string]string{"main.go": leakyServer}, []string{"vet", "-nosuchflag"}, exitUsage, "", "flag provided but not defined"},
+		{"type error", map[string]string{"main.go": "package main\n\nfunc main() { undefinedThing() }\n"}, []string{"vet"}, exitUsage, "", "undefined: undefinedThing"},
+		{"no match", map[string]string{"main.go": clean}, []string{"vet", "./nosuchdir/..."}, exitUsage, "", "ginleak vet:"},
+		{"help", map[string]string{"main.go": clean}, []string{"vet", "-h"}, exitOK, "//ginleak:ignore <rule>", ""},
+		{"list", map[string]string{"main.go": clean}, []string{"vet", "-list"}, exitOK, "GL1001", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := newModule(t, tt.files)
+			code, out, errOut := runIn(t, dir, tt.args...)
+			if code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, out, errOut)
+			}
+			if tt.wantOut != "" && !strings.Contains(out, tt.wantOut) {
+				t.Errorf("stdout lacks %q:\n%s", tt.wantOut, out)
+			}
+			if tt.wantOut == "" && tt.wantCode == exitOK && tt.args[len(tt.args)-1] != "-h" && tt.args[len(tt.args)-1] != "-list" && out != "" {
+				t.Errorf("want no output, got:\n%s", out)
+			}
+			if tt.wantErr != "" && !strings.Contains(errOut, tt.wantErr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.wantErr, errOut)
+			}
+			if strings.Contains(errOut, "goroutine ") && strings.Contains(errOut, "panic") {
+				t.Errorf("panic trace on user input:\n%s", errOut)
+			}
+		})
+	}
+}
+
+func TestVetNoModule(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "main.go"), "package main\nfunc main() {}\n")
+	code, _, errOut := runIn(t, dir, "vet")
+	if code != exitUsage || !strings.Contains(errOut, "no go.mod") || !strings.Contains(errOut, "go mod init") {
+		t.Fatalf("code %d, stderr %q: want exit 2 and advice to create a module", code, errOut)
+	}
+}
+
+func TestVetJSON(t *testing.T) {
+	dir := newModule(t, map[string]string{"main.go": leakyServer})
+	code, out, errOut := runIn(t, dir, "vet", "-json")
+	if code != exitFindings {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	var tree map[string]map[string][]struct {
+		Posn           string `json:"posn"`
+		Message        string `json:"message"`
+		SuggestedFixes []struct {
+			Edits []struct {
+				Filename string `json:"filename"`
+				New      string `json:"new"`
+			} `json:"edits"`
+		} `json:"suggested_fixes"`
+	}
+	if err := json.Unmarshal([]byte(out), &tree); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	diags := tree["example.com/app"]["servertimeout"]
+	if len(diags) != 1 {
+		t.Fatalf("want one servertimeout diagnostic under example.com/app, got tree %v", tree)
+	}
+	if !strings.HasSuffix(diags[0].Posn, "main.go:12:10") || len(diags[0].SuggestedFixes) == 0 {
+		t.Errorf("diagnostic = %+v, want posn main.go:12:10 with a fix", diags[0])
+	}
+}
+
+func TestVetFix(t *testing.T) {
+	dir := newModule(t, map[string]string{"main.go": leakyServer})
+	code, _, errOut := runIn(t, dir, "vet", "-fix")
+	if code != exitFindings || !strings.Contains(errOut, "applied 1 fixes in 1 files") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(got), "ReadHeaderTimeout: 5 * time.Second") || !strings.Contains(string(got), `"time"`) {
+		t.Fatalf("fix not applied:\n%s", got)
+	}
+	code, out, errOut := runIn(t, dir, "vet")
+	if code != exitOK {
+		t.Fatalf("after -fix: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+func TestVetSuppression(t *testing.T) {
+	withReason := strings.Replace(leakyServer, "\tsrv := ", "\t//ginleak:ignore servertimeout behind a proxy that enforces timeouts\n\tsrv := ", 1)
+	noReason := strings.Replace(leakyServer, "\tsrv := ", "\t//ginleak:ignore servertimeout\n\tsrv := ", 1)
+	stale := strings.Replace(withReason, `Handler: r}`, `Handler: r, ReadHeaderTimeout: 5}`, 1)
+	unknown := strings.Replace(stale, "servertimeout behind", "nosuchrule behind", 1)
+	tests := []struct {
+		name, src string
+		wantCode  int
+		want      []string
+	}{
+		{"reason silences", withReason, exitOK, nil},
+		{"no reason", noReason, exitFindings, []string{"has no reason", "(suppress)", "(servertimeout)"}},
+		{"stale", stale, exitFindings, []string{"silences nothing", "(suppress)"}},
+		{"unknown rule", unknown, exitFindings, []string{"unknown rule nosuchrule"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := newModule(t, map[string]string{"main.go": tt.src})
+			code, out, errOut := runIn(t, dir, "vet")
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s%s", code, tt.wantCode, out, errOut)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"version"}, &out, &out); code != exitOK || !strings.HasPrefix(out.String(), "ginleak ") {
+		t.Fatalf("version: code %d, output %q", code, out.String())
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"nosuch"}, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "unknown command") {
+		t.Fatalf("code %d, stderr %q", code, errb.String())
+	}
+}
+
+func TestVetSARIF(t *testing.T) {
+	dir := newModule(t, map[string]string{"main.go": leakyServer})
+	sarifPath := filepath.Join(dir, "out.sarif")
+	code, _, errOut := runIn(t, dir, "vet", "-sarif", sarifPath)
+	if code != exitFindings {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(sarifPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Schema  string `json:"$schema"`
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string `json:"name"`
+					Rules []struct {
+						ID                   string `json:"id"`
+						Name                 string `json:"name"`
+						HelpURI              string `json:"helpUri"`
+						Help                 struct{ Text string } `json:"help"`
+						ShortDescription     struct{ Text string } `json:"shortDescription"`
+						DefaultConfiguration struct{ Level string } `json:"defaultConfiguration"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				RuleIndex int    `json:"ruleIndex"`
+				Level     string `json:"level"`
+				Message   struct{ Text string } `json:"message"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI       string `json:"uri"`
+							URIBaseID string `json:"uriBaseId"`
+						} `json:"artifactLocation"`
+						Region struct {
+							StartLine   int `json:"startLine"`
+							StartColumn int `json:"startColumn"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+				Fixes []struct {
+					ArtifactChanges []struct {
+						Replacements []struct {
+							InsertedContent struct{ Text string } `json:"insertedContent"`
+						} `json:"replacements"`
+					} `json:"artifactChanges"`
+				} `json:"fixes"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &log); err != nil {
+		t.Fatalf("invalid JSON: %v", err)
+	}
+	if log.Version != "2.1.0" || !strings.Contains(log.Schema, "sarif-2.1.0") || len(log.Runs) != 1 {
+		t.Fatalf("header: version %q schema %q runs %d", log.Version, log.Schema, len(log.Runs))
+	}
+	run := log.Runs[0]
+	if run.Tool.Driver.Name != "ginleak" || len(run.Tool.Driver.Rules) < 6 {
+		t.Fatalf("driver %q with %d rules, want ginleak with every rule", run.Tool.Driver.Name, len(run.Tool.Driver.Rules))
+	}
+	ids := map[string]bool{}
+	for _, r := range run.Tool.Driver.Rules {
+		if r.ID == "" || r.Name == "" || r.ShortDescription.Text == "" || r.Help.Text == "" ||
+			!strings.HasSuffix(r.HelpURI, "docs/rules/"+r.Name+".md") || r.DefaultConfiguration.Level == "" {
+			t.Errorf("incomplete rule entry %+v", r)
+		}
+		if ids[r.ID] {
+			t.Errorf("duplicate rule id %s", r.ID)
+		}
+		ids[r.ID] = true
+	}
+	if len(run.Results) != 1 {
+		t.Fatalf("want 1 result, got %d", len(run.Results))
+	}
+	res := run.Results[0]
+	if res.RuleID != "GL1006" || run.Tool.Driver.Rules[res.RuleIndex].ID != res.RuleID || res.Level != "warning" {
+		t.Errorf("result rule %s index %d level %s", res.RuleID, res.RuleIndex, res.Level)
+	}
+	loc := res.Locations[0].PhysicalLocation
+	if loc.ArtifactLocation.URI != "main.go" || loc.ArtifactLocation.URIBaseID != "%SRCROOT%" || loc.Region.StartLine != 12 || loc.Region.StartColumn != 10 {
+		t.Errorf("location %+v", loc)
+	}
+	if len(res.Fixes) == 0 || !strings.Contains(res.Fixes[0].ArtifactChanges[0].Replacements[0].InsertedContent.Text+res.Fixes[0].ArtifactChanges[0].Replacements[len(res.Fixes[0].ArtifactChanges[0].Replacements)-1].InsertedContent.Text, "ReadHeaderTimeout") {
+		t.Errorf("fix missing or wrong: %+v", res.Fixes)
+	}
+}

@@ -1,0 +1,132 @@
+package shop
+
+// Signals a soak of a leaky route is expected to show growing.
+const (
+	SignalHeap       = "heap"
+	SignalGoroutines = "goroutines"
+)
+
+// Case describes one leak of the seed as leakyshop serves it: the pair of
+// routes, how to call them, and what `ginleak vet` and `ginleak soak` are
+// expected to say about the leaky one. Tools such as `ginleak demo` drive
+// the routes from this table instead of hard-coding paths.
+type Case struct {
+	// Name is the case's short name, e.g. "ctxescape".
+	Name string
+	// Title is one line for a table, e.g. "goroutine keeps *gin.Context".
+	Title string
+	// Seed is the section of the seed document the case comes from.
+	Seed string
+	// Rule is the `ginleak vet` rule expected to report the leaky code, or
+	// "" when no rule covers it (see Note).
+	Rule string
+	// File is the file of package shop holding both handlers, e.g.
+	// "case1_ctxescape.go".
+	File string
+
+	// Method is the HTTP method of both routes.
+	Method string
+	// LeakyPath and FixedPath are the routes' paths with their query. They
+	// may contain {{seq}} and {{uuid}}, to be replaced per request, for
+	// cases whose leak is keyed per request.
+	LeakyPath, FixedPath string
+	// Body and ContentType are sent with every request when Body is not "".
+	Body, ContentType string
+
+	// Signal is what a soak of the leaky route is expected to find growing:
+	// SignalHeap or SignalGoroutines ("" for behavioural cases).
+	Signal string
+	// LeakyFunc is the function expected in the top growing site of a soak
+	// of the leaky route, for Signal: the first frame of the site's stack in
+	// leakyshop's own code, written as package-qualified name without the
+	// import path. Handlers are closures, so the full name has .funcN
+	// suffixes: match with strings.Contains on the full function name.
+	LeakyFunc string
+
+	// Behavioural marks a correctness bug, checked by request and response
+	// instead of a soak: the leaky route answers LeakyStatus, the fixed one
+	// FixedStatus, both with JSON carrying "received_bytes" (0 for the
+	// leaky route, len(Body) for the fixed one).
+	Behavioural              bool
+	LeakyStatus, FixedStatus int
+
+	// Note says anything a reader of the demo's table should know.
+	Note string
+}
+
+// Cases returns leakyshop's cases in the seed's order of the issue: 1
+// ctxescape, 2 globalcache, 3 chanleak, 4 history, 5 bodyrestore.
+func Cases() []Case {
+	return []Case{
+		{
+			Name:        "ctxescape",
+			Title:       "goroutine keeps *gin.Context and outlives the response",
+			Seed:        "1.2",
+			Rule:        "ctxescape",
+			File:        "case1_ctxescape.go",
+			Method:      "POST",
+			LeakyPath:   "/leaky/checkout",
+			FixedPath:   "/fixed/checkout",
+			Body:        `{"email":"ada@example.com","items":[{"product_id":"p-1001","quantity":2},{"product_id":"p-1007","quantity":1}]}`,
+			ContentType: "application/json",
+			Signal:      SignalGoroutines,
+			LeakyFunc:   "shop.leakyCheckout",
+			Note:        "one goroutine parked per request (and its captured heap); the fixed route's goroutines end within 50 ms",
+		},
+		{
+			Name:      "globalcache",
+			Title:     "package-level map cache keyed per session, never evicted",
+			Seed:      "3.2",
+			Rule:      "globalcache",
+			File:      "case2_globalcache.go",
+			Method:    "GET",
+			LeakyPath: "/leaky/products/p-1001?session={{seq}}",
+			FixedPath: "/fixed/products/p-1001?session={{seq}}",
+			Signal:    SignalHeap,
+			LeakyFunc: "shop.leakyProductView",
+			Note:      "about 1.7 KiB per new session; the fixed otter cache fills up to 1,000 entries and stays there",
+		},
+		{
+			Name:      "chanleak",
+			Title:     "forgotten sender on an unbuffered channel",
+			Seed:      "3.3",
+			Rule:      "chanleak",
+			File:      "case3_chanleak.go",
+			Method:    "GET",
+			LeakyPath: "/leaky/shipping/quote?zip=10115&weight_g=1200",
+			FixedPath: "/fixed/shipping/quote?zip=10115&weight_g=1200",
+			Signal:    SignalGoroutines,
+			LeakyFunc: "shop.leakyShippingQuote",
+			Note:      "the handler waits 5 ms, the carrier takes 20 ms: one blocked sender per request",
+		},
+		{
+			Name:      "history",
+			Title:     "middleware closure keeps a copy of every request",
+			Seed:      "3.1",
+			Rule:      "",
+			File:      "case4_history.go",
+			Method:    "GET",
+			LeakyPath: "/leaky/history/products/p-1001",
+			FixedPath: "/fixed/history/products/p-1001",
+			Signal:    SignalHeap,
+			LeakyFunc: "shop.leakyHistory",
+			Note:      "no vet rule covers a slice captured by a closure (globalcache covers package-level ones): found by the soak only",
+		},
+		{
+			Name:        "bodyrestore",
+			Title:       "middleware reads the body without restoring it",
+			Seed:        "1.1",
+			Rule:        "bodyrestore",
+			File:        "case5_bodyrestore.go",
+			Method:      "POST",
+			LeakyPath:   "/leaky/orders",
+			FixedPath:   "/fixed/orders",
+			Body:        `{"items":[{"product_id":"p-1001","quantity":1},{"product_id":"p-1002","quantity":3}]}`,
+			ContentType: "application/json",
+			Behavioural: true,
+			LeakyStatus: 400,
+			FixedStatus: 200,
+			Note:        "a correctness bug, not a leak: the handler behind the leaky middleware gets an empty body (400), so a soak of the leaky route counts every request as an error",
+		},
+	}
+}

@@ -1,0 +1,536 @@
+// Package load is ginleak's HTTP load engine. It is built so that the load
+// itself never looks like a leak in the target:
+//
+//   - a fixed pool of connections: never more than Config.Connections
+//     connections per host and never more requests in flight;
+//   - an open model (Config.Rate requests per second) whose latency is
+//     measured from each request's intended send time, so a slow target is
+//     not hidden by coordinated omission; sends that fall behind schedule
+//     are counted (Result.Behind) instead of opening more connections;
+//   - a closed model (Config.Concurrency workers, each sending as soon as
+//     its previous answer arrived) when asked;
+//   - segments: Engine.Run sends a bounded segment, stops, lets in-flight
+//     requests drain and returns, so a caller can inspect the target
+//     between segments while no request is running.
+//
+// Latencies go into an HDR histogram (github.com/HdrHistogram/hdrhistogram-go).
+package load
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Defaults used when a Config field is zero.
+const (
+	DefaultRate        = 500
+	DefaultConnections = 64
+	DefaultTimeout     = 10 * time.Second
+)
+
+// BehindThreshold is how late a send may start, relative to its intended
+// time in the open model, before it counts as behind schedule.
+const BehindThreshold = 10 * time.Millisecond
+
+// Histogram range, in microseconds: 1 µs to 1 hour, 3 significant digits.
+const (
+	histMin    = 1
+	histMax    = int64(time.Hour / time.Microsecond)
+	histDigits = 3
+)
+
+// Config configures an Engine.
+type Config struct {
+	// Targets are sent round-robin (request n uses Targets[n%len]).
+	Targets []Target
+	// Rate is the open-model request rate per second (default 500). It is
+	// ignored when Concurrency > 0.
+	Rate float64
+	// Concurrency > 0 selects the closed model: that many workers, each
+	// sending its next request when the previous one finished.
+	Concurrency int
+	// Connections caps the connections per host and the requests in
+	// flight (default 64, or Concurrency when that is larger).
+	Connections int
+	// Timeout bounds each request, body included (default 10s).
+	Timeout time.Duration
+	// DrainTimeout bounds the wait for in-flight requests at the end of a
+	// segment; requests still running then are cancelled (default Timeout).
+	DrainTimeout time.Duration
+	// TLSConfig is used for https targets; nil means the defaults.
+	TLSConfig *tls.Config
+}
+
+// Segment bounds one Engine.Run: it ends after Requests requests were
+// scheduled or after Duration, whichever comes first. At least one must
+// be set.
+type Segment struct {
+	Requests int64
+	Duration time.Duration
+}
+
+// Latency holds latency quantiles in milliseconds.
+type Latency struct {
+	P50, P90, P99, Max float64
+}
+
+// Result sums a segment, or all segments so far (Engine.Total).
+type Result struct {
+	// Requests counts the requests that completed: answered or failed.
+	Requests int64
+	// Errors counts non-2xx answers and transport errors.
+	Errors int64
+	// Behind counts open-model sends that started more than
+	// BehindThreshold after their intended time.
+	Behind int64
+	// Canceled counts requests aborted by the engine (context cancelled
+	// or drain timeout); they are not in Requests.
+	Canceled int64
+	// StatusCodes counts answers per status code, 2xx included.
+	StatusCodes map[int]int64
+	// ErrorReasons counts transport errors by a short reason.
+	ErrorReasons map[string]int64
+	// Elapsed is the time spent sending, drain included.
+	Elapsed time.Duration
+	// Latency holds quantiles of Histogram.
+	Latency Latency
+	// Histogram holds the latencies in microseconds.
+	Histogram *hdrhistogram.Snapshot
+}
+
+// RequestRate is Requests per second of Elapsed.
+func (r Result) RequestRate() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Requests) / r.Elapsed.Seconds()
+}
+
+// Snapshot is a cheap live view of an Engine's cumulative counters.
+type Snapshot struct {
+	// Elapsed is the cumulative sending time, the current segment included.
+	Elapsed  time.Duration
+	Requests int64
+	Errors   int64
+	Behind   int64
+	// InFlight is the number of requests currently running.
+	InFlight int64
+	// Running reports whether a segment is running.
+	Running bool
+}
+
+// Engine sends load. Create it with New; Run it one segment at a time
+// (Run is not safe for concurrent use); Snapshot and Total may be called
+// at any time from any goroutine. Close it when done.
+type Engine struct {
+	targets   []compiled
+	transport *http.Transport
+	model     model
+	rate      float64
+	timeout   time.Duration
+	drain     time.Duration
+	workers   []*worker
+
+	seq     atomic.Int64 // next request number, for {{seq}} and target choice
+	running atomic.Bool
+	segNano atomic.Int64 // start of the running segment (unix ns), 0 if none
+	doneNs  atomic.Int64 // elapsed of finished segments
+
+	mu    sync.Mutex // guards total, hist and the reset of worker counters
+	total Result
+	hist  *hdrhistogram.Histogram // cumulative latencies, µs
+
+	segMu   sync.Mutex // guards segHist
+	segHist *hdrhistogram.Histogram
+}
+
+type model uint8
+
+const (
+	openModel model = iota
+	closedModel
+)
+
+// New validates cfg and builds an Engine with its own tuned transport.
+func New(cfg Config) (*Engine, error) {
+	if len(cfg.Targets) == 0 {
+		return nil, errors.New("load: no targets")
+	}
+	if cfg.Rate < 0 || cfg.Concurrency < 0 || cfg.Connections < 0 || cfg.Timeout < 0 || cfg.DrainTimeout < 0 {
+		return nil, errors.New("load: negative rate, concurrency, connections or timeout")
+	}
+	e := &Engine{timeout: cfg.Timeout, drain: cfg.DrainTimeout}
+	if e.timeout == 0 {
+		e.timeout = DefaultTimeout
+	}
+	if e.drain == 0 {
+		e.drain = e.timeout
+	}
+	conns := cfg.Connections
+	workers := 0
+	if cfg.Concurrency > 0 {
+		e.model = closedModel
+		if conns == 0 {
+			conns = max(DefaultConnections, cfg.Concurrency)
+		}
+		if cfg.Concurrency > conns {
+			return nil, fmt.Errorf("load: concurrency %d exceeds connections %d", cfg.Concurrency, conns)
+		}
+		workers = cfg.Concurrency
+	} else {
+		e.model = openModel
+		e.rate = cfg.Rate
+		if e.rate == 0 {
+			e.rate = DefaultRate
+		}
+		if conns == 0 {
+			conns = DefaultConnections
+		}
+		workers = conns
+	}
+	for i, t := range cfg.Targets {
+		c, err := compile(t)
+		if err != nil {
+			return nil, fmt.Errorf("load: target %d: %w", i+1, err)
+		}
+		e.targets = append(e.targets, c)
+	}
+	dialer := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}
+	e.transport = &http.Transport{
+		Proxy:                  nil,
+		DialContext:            dialer.DialContext,
+		TLSClientConfig:        cfg.TLSConfig,
+		TLSHandshakeTimeout:    5 * time.Second,
+		DisableCompression:     true,
+		MaxIdleConns:           0, // no global limit
+		MaxIdleConnsPerHost:    conns,
+		MaxConnsPerHost:        conns,
+		IdleConnTimeout:        0, // keep the pool: a stable target keeps its connection goroutines
+		ResponseHeaderTimeout:  e.timeout,
+		MaxResponseHeaderBytes: 1 << 20,
+		WriteBufferSize:        4 << 10,
+		ReadBufferSize:         4 << 10,
+	}
+	e.hist = hdrhistogram.New(histMin, histMax, histDigits)
+	e.segHist = hdrhistogram.New(histMin, histMax, histDigits)
+	e.total.StatusCodes = map[int]int64{}
+	e.total.ErrorReasons = map[string]int64{}
+	for i := 0; i < workers; i++ {
+		e.workers = append(e.workers, newWorker(e))
+	}
+	return e, nil
+}
+
+// Connections returns the connection (and in-flight) limit.
+func (e *Engine) Connections() int { return e.transport.MaxConnsPerHost }
+
+// Close closes the engine's idle connections. The engine must not be
+// running.
+func (e *Engine) Close() { e.transport.CloseIdleConnections() }
+
+// Snapshot returns the cumulative counters, the running segment included.
+func (e *Engine) Snapshot() Snapshot {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := Snapshot{
+		Elapsed:  time.Duration(e.doneNs.Load()),
+		Requests: e.total.Requests,
+		Errors:   e.total.Errors,
+		Behind:   e.total.Behind,
+	}
+	if start := e.segNano.Load(); start != 0 {
+		s.Running = true
+		s.Elapsed += time.Duration(time.Now().UnixNano() - start)
+	}
+	for _, w := range e.workers {
+		s.Requests += w.requests.Load()
+		s.Errors += w.errors.Load()
+		s.Behind += w.behind.Load()
+		s.InFlight += w.inFlight.Load()
+	}
+	return s
+}
+
+// Total returns the cumulative result of all finished segments.
+func (e *Engine) Total() Result {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := e.total
+	r.StatusCodes = copyMap(e.total.StatusCodes)
+	r.ErrorReasons = copyMap(e.total.ErrorReasons)
+	r.Latency = quantiles(e.hist)
+	r.Histogram = e.hist.Export()
+	return r
+}
+
+func copyMap[K comparable](m map[K]int64) map[K]int64 {
+	c := make(map[K]int64, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// Quantiles returns p50/p90/p99/max in milliseconds of a latency
+// histogram recorded in microseconds (as Result.Histogram is).
+func Quantiles(s *hdrhistogram.Snapshot) Latency {
+	if s == nil {
+		return Latency{}
+	}
+	return quantiles(hdrhistogram.Import(s))
+}
+
+func quantiles(h *hdrhistogram.Histogram) Latency {
+	if h.TotalCount() == 0 {
+		return Latency{}
+	}
+	ms := func(us int64) float64 { return float64(us) / 1000 }
+	return Latency{
+		P50: ms(h.ValueAtQuantile(50)),
+		P90: ms(h.ValueAtQuantile(90)),
+		P99: ms(h.ValueAtQuantile(99)),
+		Max: ms(h.Max()),
+	}
+}
+
+// Run sends one segment of load and returns its result. It stops
+// scheduling when the segment's bound is reached, waits for in-flight
+// requests (at most the drain timeout, then cancels them) and returns with
+// no request running. The open-model schedule restarts with every segment.
+//
+// When ctx is cancelled, Run cancels the in-flight requests at once and
+// returns the partial result with ctx's error.
+func (e *Engine) Run(ctx context.Context, seg Segment) (Result, error) {
+	if seg.Requests < 0 || seg.Duration < 0 || (seg.Requests == 0 && seg.Duration == 0) {
+		return Result{}, errors.New("load: segment needs a positive request count or duration")
+	}
+	if !e.running.CompareAndSwap(false, true) {
+		return Result{}, errors.New("load: Run called while a segment is running")
+	}
+	defer e.running.Store(false)
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+
+	segCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	start := time.Now()
+	e.segNano.Store(start.UnixNano())
+	seg0 := e.seq.Load()
+
+	// Closed model: stopped tells the workers to stop claiming requests;
+	// claimed is closed when the last request of the segment was claimed.
+	var stopped atomic.Bool
+	claimed := make(chan struct{})
+	var claimedOnce sync.Once
+	allClaimed := func() { claimedOnce.Do(func() { close(claimed) }) }
+	var wg sync.WaitGroup
+	var tickets chan ticket
+	if e.model == openModel {
+		tickets = make(chan ticket, len(e.workers))
+	}
+	for _, w := range e.workers {
+		w.begin(segCtx, start)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if e.model == openModel {
+				w.runOpen(tickets)
+			} else {
+				w.runClosed(seg.Requests, seg0, &stopped, allClaimed)
+			}
+		}()
+	}
+	workersDone := make(chan struct{})
+	go func() { wg.Wait(); close(workersDone) }()
+
+	if e.model == openModel {
+		e.schedule(segCtx, seg, start, seg0, tickets)
+		close(tickets)
+	} else {
+		var deadline <-chan time.Time
+		if seg.Duration > 0 {
+			t := time.NewTimer(seg.Duration)
+			defer t.Stop()
+			deadline = t.C
+		}
+		select {
+		case <-deadline:
+		case <-claimed:
+		case <-workersDone:
+		case <-segCtx.Done():
+		}
+		stopped.Store(true)
+	}
+
+	// Drain: wait for in-flight requests, bounded.
+	drain := time.NewTimer(e.drain)
+	select {
+	case <-workersDone:
+	case <-drain.C:
+		cancel()
+		<-workersDone
+	case <-ctx.Done():
+		cancel()
+		<-workersDone
+	}
+	drain.Stop()
+	elapsed := time.Since(start)
+
+	res := e.collect(elapsed)
+	return res, ctx.Err()
+}
+
+// ticket is one scheduled open-model request.
+type ticket struct {
+	seq      int64
+	intended time.Duration // since segment start
+}
+
+// schedule emits the open-model tickets of one segment.
+func (e *Engine) schedule(ctx context.Context, seg Segment, start time.Time, seq0 int64, tickets chan<- ticket) {
+	interval := float64(time.Second) / e.rate
+	var stop <-chan time.Time
+	if seg.Duration > 0 {
+		t := time.NewTimer(seg.Duration)
+		defer t.Stop()
+		stop = t.C
+	}
+	sleep := time.NewTimer(time.Hour)
+	sleep.Stop()
+	defer sleep.Stop()
+	var i int64
+	defer func() { e.seq.Store(seq0 + i) }()
+	for ; seg.Requests == 0 || i < seg.Requests; i++ {
+		due := time.Duration(float64(i) * interval)
+		if seg.Duration > 0 && due >= seg.Duration {
+			return
+		}
+		if wait := due - time.Since(start); wait > 0 {
+			sleep.Reset(wait)
+			select {
+			case <-sleep.C:
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+		select {
+		case tickets <- ticket{seq: seq0 + i, intended: due}:
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// recordLatencies adds worker-buffered latencies to the segment histogram.
+func (e *Engine) recordLatencies(us []int64) {
+	e.segMu.Lock()
+	for _, v := range us {
+		_ = e.segHist.RecordValue(v) // values are clamped to the range
+	}
+	e.segMu.Unlock()
+}
+
+// collect merges the workers' segment results into the totals. The
+// workers' goroutines have finished.
+func (e *Engine) collect(elapsed time.Duration) Result {
+	res := Result{
+		Elapsed:      elapsed,
+		StatusCodes:  map[int]int64{},
+		ErrorReasons: map[string]int64{},
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.segNano.Store(0)
+	e.doneNs.Add(int64(elapsed))
+	for _, w := range e.workers {
+		c := w.flush()
+		res.Requests += c.requests
+		res.Errors += c.errors
+		res.Behind += c.behind
+		res.Canceled += c.canceled
+		for k, v := range c.status {
+			res.StatusCodes[k] += v
+		}
+		for k, v := range c.reasons {
+			res.ErrorReasons[k] += v
+		}
+	}
+	e.segMu.Lock()
+	res.Latency = quantiles(e.segHist)
+	res.Histogram = e.segHist.Export()
+	e.hist.Merge(e.segHist)
+	e.segHist.Reset()
+	e.segMu.Unlock()
+
+	t := &e.total
+	t.Requests += res.Requests
+	t.Errors += res.Errors
+	t.Behind += res.Behind
+	t.Canceled += res.Canceled
+	t.Elapsed += elapsed
+	for k, v := range res.StatusCodes {
+		t.StatusCodes[k] += v
+	}
+	for k, v := range res.ErrorReasons {
+		t.ErrorReasons[k] += v
+	}
+	return res
+}
+
+// Prime opens the whole connection pool: every worker sends one request at
+// once and holds its answer until all have arrived, so each request needs
+// its own connection. A soak primes before its first checkpoint so that the
+// target's per-connection memory and goroutines do not grow during the
+// measurement. The requests count as usual; with several target hosts the
+// pool is spread over them.
+func (e *Engine) Prime(ctx context.Context) (Result, error) {
+	if !e.running.CompareAndSwap(false, true) {
+		return Result{}, errors.New("load: Prime called while a segment is running")
+	}
+	defer e.running.Store(false)
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	segCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	start := time.Now()
+	e.segNano.Store(start.UnixNano())
+	n := len(e.workers)
+	seq0 := e.seq.Add(int64(n)) - int64(n)
+	var arrived, wg sync.WaitGroup
+	arrived.Add(n)
+	allArrived := make(chan struct{})
+	go func() { arrived.Wait(); close(allArrived) }()
+	for i, w := range e.workers {
+		w.begin(segCtx, start)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.primeOne(seq0+int64(i), &arrived, allArrived)
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		cancel()
+		<-done
+	}
+	elapsed := time.Since(start)
+	return e.collect(elapsed), ctx.Err()
+}

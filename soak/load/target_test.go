@@ -1,0 +1,160 @@
+package load
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseTarget(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Target
+		wantErr string
+	}{
+		{in: "http://127.0.0.1:8080/x", want: Target{Method: "GET", URL: "http://127.0.0.1:8080/x"}},
+		{in: "POST http://127.0.0.1/cart", want: Target{Method: "POST", URL: "http://127.0.0.1/cart"}},
+		{in: "  DELETE   http://localhost/a/{{seq}}  ", want: Target{Method: "DELETE", URL: "http://localhost/a/{{seq}}"}},
+		{in: "https://[::1]:8443/", want: Target{Method: "GET", URL: "https://[::1]:8443/"}},
+		{in: "", wantErr: "want URL"},
+		{in: "GET http://x/ extra", wantErr: "want URL"},
+		{in: "get http://127.0.0.1/", wantErr: "invalid method"},
+		{in: "ftp://127.0.0.1/", wantErr: "scheme must be http or https"},
+		{in: "127.0.0.1:8080/x", wantErr: "scheme"},
+		{in: "http:///nohost", wantErr: "no host"},
+		{in: "http://127.0.0.1:8080/%zz", wantErr: "invalid URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseTarget(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("ParseTarget(%q) error = %v, want containing %q", tt.in, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseTarget(%q): %v", tt.in, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ParseTarget(%q) = %+v, want %+v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestReadTargets(t *testing.T) {
+	dir := t.TempDir()
+	body := filepath.Join(dir, "thing.json")
+	if err := os.WriteFile(body, []byte(`{"id":"{{uuid}}"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		in      string
+		want    []Target
+		wantErr string
+	}{
+		{
+			name: "vegeta example",
+			in: `# comment
+GET http://127.0.0.1:9090/path/to/dragon?item=ball
+X-Account-ID: 8675309
+
+DELETE http://127.0.0.1:9090/path/to/remove
+Confirmation-Token: 90215
+Authorization: Token DEADBEEF
+
+POST http://127.0.0.1:9090/things
+Content-Type: application/json
+@` + body + `
+`,
+			want: []Target{
+				{Method: "GET", URL: "http://127.0.0.1:9090/path/to/dragon?item=ball",
+					Header: http.Header{"X-Account-Id": {"8675309"}}},
+				{Method: "DELETE", URL: "http://127.0.0.1:9090/path/to/remove",
+					Header: http.Header{"Confirmation-Token": {"90215"}, "Authorization": {"Token DEADBEEF"}}},
+				{Method: "POST", URL: "http://127.0.0.1:9090/things",
+					Header: http.Header{"Content-Type": {"application/json"}},
+					Body:   []byte(`{"id":"{{uuid}}"}`)},
+			},
+		},
+		{
+			name: "crlf, repeated headers, comments inside",
+			in:   "GET http://127.0.0.1/a\r\nX-A: 1\r\n# skip\r\nX-A: 2\r\n\r\n\r\nGET http://127.0.0.1/b\r\n",
+			want: []Target{
+				{Method: "GET", URL: "http://127.0.0.1/a", Header: http.Header{"X-A": {"1", "2"}}},
+				{Method: "GET", URL: "http://127.0.0.1/b"},
+			},
+		},
+		{name: "empty", in: "# nothing\n\n", wantErr: "no targets"},
+		{name: "bare URL", in: "http://127.0.0.1/\n", wantErr: "line 1"},
+		{name: "missing blank line", in: "GET http://127.0.0.1/a\nGET http://127.0.0.1/b\n", wantErr: "line 2"},
+		{name: "bad header", in: "GET http://127.0.0.1/a\nnot a header\n", wantErr: "neither a header"},
+		{name: "missing body file", in: "POST http://127.0.0.1/a\n@" + filepath.Join(dir, "nope") + "\n", wantErr: "read body"},
+		{name: "empty body path", in: "POST http://127.0.0.1/a\n@\n", wantErr: "empty body path"},
+		{name: "two bodies", in: "POST http://127.0.0.1/a\n@" + body + "\n@" + body + "\n", wantErr: "second body"},
+		{name: "bad URL", in: "GET ftp://127.0.0.1/a\n", wantErr: "scheme"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ReadTargets(strings.NewReader(tt.in))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTemplate(t *testing.T) {
+	fixed := func() [16]byte {
+		return [16]byte{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0, 1, 2, 3, 4, 5, 6, 0xff}
+	}
+	tests := []struct {
+		in      string
+		seq     int64
+		want    string
+		dynamic bool
+	}{
+		{in: "", want: ""},
+		{in: "/plain", want: "/plain"},
+		{in: "/a/{{seq}}", seq: 42, want: "/a/42", dynamic: true},
+		{in: "{{ seq }}-{{seq}}", seq: 0, want: "0-0", dynamic: true},
+		{in: "/u/{{uuid}}?x=1", want: "/u/12345678-9abc-def0-0001-0203040506ff?x=1", dynamic: true},
+		{in: "{{other}}/{{seq}}", seq: 7, want: "{{other}}/7", dynamic: true},
+		{in: "{{seq", want: "{{seq"},
+		{in: "}}{{", want: "}}{{"},
+		{in: "x{{seq}}y", seq: 1234567890123, want: "x1234567890123y", dynamic: true},
+	}
+	for _, tt := range tests {
+		tmpl := compileTemplate(tt.in)
+		if got := string(appendTemplate(nil, tmpl, fixed, tt.seq)); got != tt.want {
+			t.Errorf("render(%q, %d) = %q, want %q", tt.in, tt.seq, got, tt.want)
+		}
+		if got := tmpl.dynamic(); got != tt.dynamic {
+			t.Errorf("dynamic(%q) = %v, want %v", tt.in, got, tt.dynamic)
+		}
+	}
+}
+
+func TestReason(t *testing.T) {
+	if got := reason(errString("dial tcp 127.0.0.1:1: weird failure")); got != "weird failure" {
+		t.Errorf("reason = %q", got)
+	}
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }

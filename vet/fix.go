@@ -1,0 +1,156 @@
+package vet
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"go/format"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// edit is one text edit in byte offsets of one file.
+type edit struct {
+	start, end int
+	text       string
+}
+
+// FixSummary says what ApplyFixes did.
+type FixSummary struct {
+	Applied int      // findings whose first fix was applied
+	Skipped int      // findings whose fix overlapped another fix: run -fix again
+	Files   []string // files rewritten
+}
+
+// ApplyFixes applies the first suggested fix of each finding. Identical
+// edits (the same file reported in two test variants, the same import added
+// twice) are applied once; a fix that overlaps an edit already taken is
+// skipped whole, so no file is left half-fixed. Each file is gofmt'ed and
+// written only if the result parses.
+func ApplyFixes(findings []Finding) (FixSummary, error) {
+	var sum FixSummary
+	perFile := map[string][]edit{}
+	for _, f := range findings {
+		if len(f.Fixes) == 0 {
+			continue
+		}
+		fix := f.Fixes[0]
+		proposed := map[string][]edit{}
+		for _, e := range fix.TextEdits {
+			start, end := f.fset.Position(e.Pos), f.fset.Position(cmp.Or(e.End, e.Pos))
+			proposed[start.Filename] = append(proposed[start.Filename], edit{start.Offset, end.Offset, string(e.NewText)})
+		}
+		if conflicts(perFile, proposed) {
+			sum.Skipped++
+			continue
+		}
+		for file, edits := range proposed {
+			perFile[file] = mergeEdits(perFile[file], edits)
+		}
+		sum.Applied++
+	}
+	files := make([]string, 0, len(perFile))
+	for file := range perFile {
+		files = append(files, file)
+	}
+	sort.Strings(files)
+	for _, file := range files {
+		if err := rewrite(file, perFile[file]); err != nil {
+			return sum, err
+		}
+		sum.Files = append(sum.Files, file)
+	}
+	return sum, nil
+}
+
+// conflicts reports whether any proposed edit overlaps a different edit
+// already accepted.
+func conflicts(accepted, proposed map[string][]edit) bool {
+	for file, edits := range proposed {
+		for _, p := range edits {
+			for _, a := range accepted[file] {
+				if a == p {
+					continue
+				}
+				if p.start < a.end && a.start < p.end || p.start == a.start && p.end == a.end {
+					return true
+				}
+				// Two insertions at one offset would interleave unpredictably.
+				if p.start == p.end && a.start == a.end && p.start == a.start {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func mergeEdits(have, add []edit) []edit {
+	for _, e := range add {
+		dup := false
+		for _, h := range have {
+			if h == e {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			have = append(have, e)
+		}
+	}
+	return have
+}
+
+func rewrite(file string, edits []edit) error {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("read %s for fixing: %w", file, err)
+	}
+	sort.Slice(edits, func(i, j int) bool { return edits[i].start < edits[j].start })
+	var out bytes.Buffer
+	last := 0
+	for _, e := range edits {
+		if e.start < last || e.end > len(src) {
+			return fmt.Errorf("fix for %s is out of range; file changed since it was checked? run ginleak vet again", file)
+		}
+		out.Write(src[last:e.start])
+		out.WriteString(e.text)
+		last = e.end
+	}
+	out.Write(src[last:])
+	formatted, err := format.Source(out.Bytes())
+	if err != nil {
+		return fmt.Errorf("fixes for %s do not produce valid Go (%v); file left unchanged", file, err)
+	}
+	info, err := os.Stat(file)
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", file, err)
+	}
+	return writeAtomic(file, formatted, info.Mode().Perm())
+}
+
+// writeAtomic replaces file through a temporary file and a rename, so an
+// interrupted -fix never leaves a truncated source file behind.
+func writeAtomic(file string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".ginleak-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", file, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", file, err)
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", file, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", file, err)
+	}
+	if err := os.Rename(tmp.Name(), file); err != nil {
+		return fmt.Errorf("write %s: %w", file, err)
+	}
+	return nil
+}
