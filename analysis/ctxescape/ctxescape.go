@@ -57,6 +57,7 @@ func run(pass *analysis.Pass) (any, error) {
 		info:   pass.TypesInfo,
 		rep:    rep,
 		copies: copyOnlyVars(pass.TypesInfo, insp),
+		member: make(map[*ast.Ident]string),
 	}
 	nodes := []ast.Node{(*ast.GoStmt)(nil), (*ast.CallExpr)(nil), (*ast.AssignStmt)(nil), (*ast.SendStmt)(nil)}
 	for cur := range insp.Root().Preorder(nodes...) {
@@ -84,6 +85,9 @@ type checker struct {
 	// reported (and fixed) twice.
 	reported []region
 	files    map[string][]byte
+	// member maps a collected use of a context to the member selected on
+	// it (JSON in c.JSON), to tell reads from response writes.
+	member map[*ast.Ident]string
 }
 
 type region struct {
@@ -224,7 +228,11 @@ func (a *checker) holds(e ast.Expr, out []*ast.Ident) []*ast.Ident {
 		}
 	case *ast.SelectorExpr:
 		if sel, ok := a.info.Selections[e]; ok && sel.Kind() == types.MethodVal {
+			n := len(out)
 			out = a.holds(e.X, out)
+			if len(out) == n+1 && out[n] == ast.Unparen(e.X) {
+				a.member[out[n]] = e.Sel.Name
+			}
 		}
 	case *ast.CallExpr:
 		if tv, ok := a.info.Types[e.Fun]; ok && tv.IsType() {
@@ -248,6 +256,12 @@ func (a *checker) holds(e ast.Expr, out []*ast.Ident) []*ast.Ident {
 // outside it.
 func (a *checker) captures(lit *ast.FuncLit, out []*ast.Ident) []*ast.Ident {
 	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := ast.Unparen(sel.X).(*ast.Ident); ok {
+				a.member[id] = sel.Sel.Name
+			}
+			return true
+		}
 		id, ok := n.(*ast.Ident)
 		if !ok {
 			return true
@@ -301,6 +315,15 @@ func (a *checker) goStmt(cur inspector.Cursor, g *ast.GoStmt) {
 
 // call handles the functions that run a callback on another goroutine.
 func (a *checker) call(cur inspector.Cursor, call *ast.CallExpr) {
+	// Cheap name test first: this runs for every call in the package.
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		if id, isIdent := ast.Unparen(call.Fun).(*ast.Ident); !isIdent || id.Name != "AfterFunc" {
+			return // AfterFunc may be dot-imported
+		}
+	} else if n := sel.Sel.Name; n != "AfterFunc" && n != "Go" && n != "TryGo" {
+		return
+	}
 	fn := gintypes.Callee(a.info, call)
 	if fn == nil || len(call.Args) == 0 {
 		return
@@ -627,7 +650,10 @@ func varNames(ids []*ast.Ident) (subject, first string) {
 
 func (a *checker) report(cur inspector.Cursor, n ast.Node, ids []*ast.Ident, msg string) {
 	d := analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: msg}
-	if fix, ok := a.fix(cur, ids); ok {
+	if w := a.writer(ids); w != "" {
+		// A copy has no ResponseWriter: the rewritten code would panic.
+		d.Message += "; " + w + " writes the response, which a copy cannot do: write it before the handler returns"
+	} else if fix, ok := a.fix(cur, ids); ok {
 		d.SuggestedFixes = []analysis.SuggestedFix{fix}
 	}
 	a.rep.Report(d)
@@ -759,4 +785,28 @@ func (a *checker) separator(pos token.Pos) (string, bool) {
 		return "; ", true
 	}
 	return "\n" + string(indent), true
+}
+
+// writesResponse lists the members of *gin.Context that write the response
+// through c.Writer. Context.Copy clears the copy's ResponseWriter, so the
+// copy panics on any of them.
+var writesResponse = map[string]bool{
+	"Writer": true, "Status": true, "Header": true, "SetCookie": true, "SetCookieData": true,
+	"Render": true, "HTML": true, "IndentedJSON": true, "SecureJSON": true, "JSONP": true,
+	"JSON": true, "AsciiJSON": true, "PureJSON": true, "XML": true, "YAML": true, "TOML": true,
+	"ProtoBuf": true, "BSON": true, "String": true, "Redirect": true, "Data": true,
+	"DataFromReader": true, "File": true, "FileFromFS": true, "FileAttachment": true,
+	"SSEvent": true, "Stream": true, "Negotiate": true, "AbortWithStatus": true,
+	"AbortWithStatusJSON": true, "AbortWithStatusPureJSON": true, "AbortWithError": true,
+}
+
+// writer returns the first "c.JSON"-like use among ids that writes the
+// response, or "".
+func (a *checker) writer(ids []*ast.Ident) string {
+	for _, id := range ids {
+		if name := a.member[id]; writesResponse[name] {
+			return id.Name + "." + name
+		}
+	}
+	return ""
 }

@@ -57,6 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// densely enough at a modest cost; GODEBUG=memprofilerate=N does the
 	// same without a flag.
 	memRate := fs.Int("memprofilerate", 4096, "runtime.MemProfileRate: bytes per heap profile sample (0 disables heap profiling)")
+	viewCacheSize := fs.Int("view-cache-size", shop.DefaultViewCacheSize, "entries of the fixed product-view cache (/fixed/products/:id)")
 	verbose := fs.Bool("v", false, "log debug lines (audit, mail) to standard error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -72,6 +73,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "leakyshop: -memprofilerate must be 0 or more")
 		return 2
 	}
+	if *viewCacheSize < 1 {
+		fmt.Fprintln(stderr, "leakyshop: -view-cache-size must be 1 or more")
+		return 2
+	}
 	// As early as possible: only allocations made after this are sampled at
 	// the new rate.
 	runtime.MemProfileRate = *memRate
@@ -83,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	gin.SetMode(gin.ReleaseMode)
-	s := shop.New(shop.Options{Logger: logger})
+	s := shop.New(shop.Options{Logger: logger, ViewCacheSize: *viewCacheSize})
 	defer s.Close()
 
 	ln, err := net.Listen("tcp", *addr)

@@ -33,59 +33,55 @@ var (
 
 // leakyProductView serves the product view from viewCache, rendering and
 // storing it on a miss.
-func leakyProductView(s *Shop) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		p, ok := s.catalog.get(c.Param("id"))
-		if !ok {
-			abortWith(c, http.StatusNotFound, "no such product")
-			return
-		}
-		session := c.DefaultQuery("session", "anonymous")
-		key := p.ID + "|" + session
-
-		viewCacheMu.Lock()
-		view, hit := viewCache[key]
-		viewCacheMu.Unlock()
-		if !hit {
-			buf := s.renderProductView(p, session)
-			// The renderer's buffer goes back to its pool, so the cache
-			// keeps a copy; this copy is what piles up.
-			view = make([]byte, buf.Len())
-			copy(view, buf.Bytes())
-			s.bufs.Put(buf)
-			viewCacheMu.Lock()
-			viewCache[key] = view
-			viewCacheMu.Unlock()
-		}
-		c.Header("X-Cache", cacheStatus(hit))
-		c.Data(http.StatusOK, "application/json; charset=utf-8", view)
+func (s *Shop) leakyProductView(c *gin.Context) {
+	p, ok := s.catalog.get(c.Param("id"))
+	if !ok {
+		abortWith(c, http.StatusNotFound, "no such product")
+		return
 	}
+	session := c.DefaultQuery("session", "anonymous")
+	key := p.ID + "|" + session
+
+	viewCacheMu.Lock()
+	view, hit := viewCache[key]
+	viewCacheMu.Unlock()
+	if !hit {
+		buf := s.renderProductView(p, session)
+		// The renderer's buffer goes back to its pool, so the cache
+		// keeps a copy; this copy is what piles up.
+		view = make([]byte, buf.Len())
+		copy(view, buf.Bytes())
+		s.bufs.Put(buf)
+		viewCacheMu.Lock()
+		viewCache[key] = view
+		viewCacheMu.Unlock()
+	}
+	c.Header("X-Cache", cacheStatus(hit))
+	c.Data(http.StatusOK, "application/json; charset=utf-8", view)
 }
 
 // fixedProductView is the same handler over the shop's bounded otter cache
 // (Options.ViewCacheSize entries, each expiring Options.ViewCacheTTL after
 // it was written).
-func fixedProductView(s *Shop) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		p, ok := s.catalog.get(c.Param("id"))
-		if !ok {
-			abortWith(c, http.StatusNotFound, "no such product")
-			return
-		}
-		session := c.DefaultQuery("session", "anonymous")
-		key := p.ID + "|" + session
-
-		view, hit := s.views.GetIfPresent(key)
-		if !hit {
-			buf := s.renderProductView(p, session)
-			view = make([]byte, buf.Len())
-			copy(view, buf.Bytes())
-			s.bufs.Put(buf)
-			s.views.Set(key, view)
-		}
-		c.Header("X-Cache", cacheStatus(hit))
-		c.Data(http.StatusOK, "application/json; charset=utf-8", view)
+func (s *Shop) fixedProductView(c *gin.Context) {
+	p, ok := s.catalog.get(c.Param("id"))
+	if !ok {
+		abortWith(c, http.StatusNotFound, "no such product")
+		return
 	}
+	session := c.DefaultQuery("session", "anonymous")
+	key := p.ID + "|" + session
+
+	view, hit := s.views.GetIfPresent(key)
+	if !hit {
+		buf := s.renderProductView(p, session)
+		view = make([]byte, buf.Len())
+		copy(view, buf.Bytes())
+		s.bufs.Put(buf)
+		s.views.Set(key, view)
+	}
+	c.Header("X-Cache", cacheStatus(hit))
+	c.Data(http.StatusOK, "application/json; charset=utf-8", view)
 }
 
 func cacheStatus(hit bool) string {

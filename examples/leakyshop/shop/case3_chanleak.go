@@ -13,58 +13,55 @@ import (
 // The handler asks the carrier for a shipping quote in a goroutine and
 // waits for the answer only briefly (Options.QuotePatience, 5 ms): when the
 // carrier is slower (Options.QuoteLatency, 20 ms) the customer gets the flat
-// rate at once. The worker then finishes and sends its quote on an
-// unbuffered channel that nobody will ever receive from again: the send
-// blocks forever, and the goroutine, its stack and the channel stay behind -
-// one per slow request. A buffer of one lets the send complete whether or
-// not anyone still listens, and the goroutine exits.
+// rate at once. The worker then finishes (the carrier call ends when the
+// request's context is cancelled, as the handler returns) and sends its
+// quote on an unbuffered channel that nobody will ever receive from again:
+// the send blocks forever, and the goroutine, its stack and the channel stay
+// behind - one per slow request. A buffer of one lets the send complete
+// whether or not anyone still listens, and the goroutine exits.
 //
 // Both routes answer GET /…/shipping/quote?zip=Z&weight_g=W with a
 // ShippingQuote (Estimated: true when it is the flat rate).
 
 // leakyShippingQuote leaks one goroutine per request the carrier is too
 // slow for.
-func leakyShippingQuote(s *Shop) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		zip, weight, ok := quoteParams(c)
-		if !ok {
-			return
-		}
-		ctx := c.Request.Context()
-		quotes := make(chan ShippingQuote) // unbuffered: the send below waits for a receiver
-		go func() {
-			// Blocks forever once the handler below has stopped waiting.
-			quotes <- s.carrier.quote(ctx, zip, weight)
-		}()
-		select {
-		case q := <-quotes:
-			c.JSON(http.StatusOK, q)
-		case <-time.After(s.opts.QuotePatience):
-			c.JSON(http.StatusOK, s.carrier.flatRate(zip, weight))
-		}
+func (s *Shop) leakyShippingQuote(c *gin.Context) {
+	zip, weight, ok := quoteParams(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	quotes := make(chan ShippingQuote) // unbuffered: the send below waits for a receiver
+	go func() {
+		// Blocks forever once the handler below has stopped waiting.
+		quotes <- s.carrier.quote(ctx, zip, weight)
+	}()
+	select {
+	case q := <-quotes:
+		c.JSON(http.StatusOK, q)
+	case <-time.After(s.opts.QuotePatience):
+		c.JSON(http.StatusOK, s.carrier.flatRate(zip, weight))
 	}
 }
 
 // fixedShippingQuote is the same handler with a buffered channel: the
 // worker's send always completes, and the worker exits as soon as the
 // carrier answers or the request's context ends.
-func fixedShippingQuote(s *Shop) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		zip, weight, ok := quoteParams(c)
-		if !ok {
-			return
-		}
-		ctx := c.Request.Context()
-		quotes := make(chan ShippingQuote, 1) // room for the one send: it never blocks
-		go func() {
-			quotes <- s.carrier.quote(ctx, zip, weight)
-		}()
-		select {
-		case q := <-quotes:
-			c.JSON(http.StatusOK, q)
-		case <-time.After(s.opts.QuotePatience):
-			c.JSON(http.StatusOK, s.carrier.flatRate(zip, weight))
-		}
+func (s *Shop) fixedShippingQuote(c *gin.Context) {
+	zip, weight, ok := quoteParams(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	quotes := make(chan ShippingQuote, 1) // room for the one send: it never blocks
+	go func() {
+		quotes <- s.carrier.quote(ctx, zip, weight)
+	}()
+	select {
+	case q := <-quotes:
+		c.JSON(http.StatusOK, q)
+	case <-time.After(s.opts.QuotePatience):
+		c.JSON(http.StatusOK, s.carrier.flatRate(zip, weight))
 	}
 }
 

@@ -22,8 +22,8 @@ import (
 // leaky one is growth. GET /…/history shows what was kept as a
 // HistoryView; the routes it records are GET /…/history/products/:id.
 
-// requestRecord is one request as the history keeps it.
-type requestRecord struct {
+// RequestRecord is one request as the history middlewares keep it.
+type RequestRecord struct {
 	At     time.Time   `json:"at"`
 	Method string      `json:"method"`
 	Path   string      `json:"path"`
@@ -32,8 +32,8 @@ type requestRecord struct {
 	Header http.Header `json:"header"`
 }
 
-func recordOf(c *gin.Context) requestRecord {
-	return requestRecord{
+func recordOf(c *gin.Context) RequestRecord {
+	return RequestRecord{
 		At:     time.Now(),
 		Method: c.Request.Method,
 		Path:   c.Request.URL.Path,
@@ -42,19 +42,21 @@ func recordOf(c *gin.Context) requestRecord {
 	}
 }
 
-// redactedHeaders are dropped from the copies the history keeps.
-func redact(h http.Header) http.Header {
-	for _, k := range []string{"Authorization", "Cookie", "Proxy-Authorization", "X-Api-Key"} {
-		h.Del(k)
+// secretHeader reports whether the history must not keep header k
+// (canonical form): it carries credentials.
+func secretHeader(k string) bool {
+	switch k {
+	case "Authorization", "Proxy-Authorization", "Cookie", "X-Api-Key":
+		return true
 	}
-	return h
+	return false
 }
 
 // HistoryView is the JSON answer of GET /…/history.
 type HistoryView struct {
 	Seen   int64           `json:"seen"`   // requests recorded since start
 	Kept   int             `json:"kept"`   // records held in memory
-	Recent []requestRecord `json:"recent"` // the latest few, newest last
+	Recent []RequestRecord `json:"recent"` // the latest few, newest last
 }
 
 // historyShown is how many records the history page lists.
@@ -65,11 +67,17 @@ const historyShown = 10
 func leakyHistory() (record, show gin.HandlerFunc) {
 	var (
 		mu   sync.Mutex
-		seen []requestRecord
+		seen []RequestRecord
 	)
 	record = func(c *gin.Context) {
 		rec := recordOf(c)
-		rec.Header = redact(c.Request.Header.Clone())
+		// Keep a copy of the headers, without credentials.
+		rec.Header = make(http.Header, len(c.Request.Header))
+		for k, vv := range c.Request.Header {
+			if !secretHeader(k) {
+				rec.Header[k] = append([]string(nil), vv...)
+			}
+		}
 		mu.Lock()
 		seen = append(seen, rec)
 		mu.Unlock()
@@ -78,7 +86,7 @@ func leakyHistory() (record, show gin.HandlerFunc) {
 	show = func(c *gin.Context) {
 		mu.Lock()
 		v := HistoryView{Seen: int64(len(seen)), Kept: len(seen)}
-		v.Recent = append([]requestRecord(nil), seen[max(0, len(seen)-historyShown):]...)
+		v.Recent = append([]RequestRecord{}, seen[max(0, len(seen)-historyShown):]...)
 		mu.Unlock()
 		c.JSON(http.StatusOK, v)
 	}
@@ -89,12 +97,17 @@ func leakyHistory() (record, show gin.HandlerFunc) {
 func fixedHistory(size int) (record, show gin.HandlerFunc) {
 	var (
 		mu    sync.Mutex
-		ring  = make([]requestRecord, size)
+		ring  = make([]RequestRecord, size)
 		total int64 // records ever written; the next goes to ring[total%size]
 	)
 	record = func(c *gin.Context) {
 		rec := recordOf(c)
-		rec.Header = redact(c.Request.Header.Clone())
+		rec.Header = make(http.Header, len(c.Request.Header))
+		for k, vv := range c.Request.Header {
+			if !secretHeader(k) {
+				rec.Header[k] = append([]string(nil), vv...)
+			}
+		}
 		mu.Lock()
 		ring[total%int64(size)] = rec
 		total++
@@ -104,7 +117,7 @@ func fixedHistory(size int) (record, show gin.HandlerFunc) {
 	show = func(c *gin.Context) {
 		mu.Lock()
 		kept := int(min(total, int64(size)))
-		v := HistoryView{Seen: total, Kept: kept}
+		v := HistoryView{Seen: total, Kept: kept, Recent: []RequestRecord{}}
 		for i := max(0, kept-historyShown); i < kept; i++ {
 			// The oldest kept record is at total-kept.
 			v.Recent = append(v.Recent, ring[(total-int64(kept)+int64(i))%int64(size)])

@@ -36,11 +36,14 @@ type Case struct {
 	// Signal is what a soak of the leaky route is expected to find growing:
 	// SignalHeap or SignalGoroutines ("" for behavioural cases).
 	Signal string
-	// LeakyFunc is the function expected in the top growing site of a soak
-	// of the leaky route, for Signal: the first frame of the site's stack in
-	// leakyshop's own code, written as package-qualified name without the
-	// import path. Handlers are closures, so the full name has .funcN
-	// suffixes: match with strings.Contains on the full function name.
+	// LeakyFunc names the function expected in the top growing site of a
+	// soak of the leaky route, for Signal: the first frame of the site's
+	// stack in leakyshop's own code. It is the identifier of the function as
+	// written in File, e.g. "leakyCheckout"; the name in a profile carries
+	// the import path, a receiver, the function that inlined it and .funcN
+	// suffixes for closures (".../shop.(*Shop).leakyCheckout.func1",
+	// ".../shop.(*Shop).routes.leakyHistory.func3"), so match it with
+	// strings.Contains.
 	LeakyFunc string
 
 	// Behavioural marks a correctness bug, checked by request and response
@@ -54,8 +57,8 @@ type Case struct {
 	Note string
 }
 
-// Cases returns leakyshop's cases in the seed's order of the issue: 1
-// ctxescape, 2 globalcache, 3 chanleak, 4 history, 5 bodyrestore.
+// Cases returns leakyshop's cases, numbered as their files: 1 ctxescape,
+// 2 globalcache, 3 chanleak, 4 history, 5 bodyrestore.
 func Cases() []Case {
 	return []Case{
 		{
@@ -70,7 +73,7 @@ func Cases() []Case {
 			Body:        `{"email":"ada@example.com","items":[{"product_id":"p-1001","quantity":2},{"product_id":"p-1007","quantity":1}]}`,
 			ContentType: "application/json",
 			Signal:      SignalGoroutines,
-			LeakyFunc:   "shop.leakyCheckout",
+			LeakyFunc:   "leakyCheckout",
 			Note:        "one goroutine parked per request (and its captured heap); the fixed route's goroutines end within 50 ms",
 		},
 		{
@@ -83,8 +86,8 @@ func Cases() []Case {
 			LeakyPath: "/leaky/products/p-1001?session={{seq}}",
 			FixedPath: "/fixed/products/p-1001?session={{seq}}",
 			Signal:    SignalHeap,
-			LeakyFunc: "shop.leakyProductView",
-			Note:      "about 1.7 KiB per new session; the fixed otter cache fills up to 1,000 entries and stays there",
+			LeakyFunc: "leakyProductView",
+			Note:      "about 1.2 KiB per new session; the fixed otter cache fills up to 1,000 entries and stays there",
 		},
 		{
 			Name:      "chanleak",
@@ -96,7 +99,7 @@ func Cases() []Case {
 			LeakyPath: "/leaky/shipping/quote?zip=10115&weight_g=1200",
 			FixedPath: "/fixed/shipping/quote?zip=10115&weight_g=1200",
 			Signal:    SignalGoroutines,
-			LeakyFunc: "shop.leakyShippingQuote",
+			LeakyFunc: "leakyShippingQuote",
 			Note:      "the handler waits 5 ms, the carrier takes 20 ms: one blocked sender per request",
 		},
 		{
@@ -109,7 +112,7 @@ func Cases() []Case {
 			LeakyPath: "/leaky/history/products/p-1001",
 			FixedPath: "/fixed/history/products/p-1001",
 			Signal:    SignalHeap,
-			LeakyFunc: "shop.leakyHistory",
+			LeakyFunc: "leakyHistory",
 			Note:      "no vet rule covers a slice captured by a closure (globalcache covers package-level ones): found by the soak only",
 		},
 		{

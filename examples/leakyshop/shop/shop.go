@@ -164,16 +164,16 @@ func (s *Shop) routes() *gin.Engine {
 	fixed := r.Group("/fixed")
 
 	// Case 1, ctxescape.
-	leaky.POST("/checkout", leakyCheckout(s))
-	fixed.POST("/checkout", fixedCheckout(s))
+	leaky.POST("/checkout", s.leakyCheckout)
+	fixed.POST("/checkout", s.fixedCheckout)
 
 	// Case 2, globalcache.
-	leaky.GET("/products/:id", leakyProductView(s))
-	fixed.GET("/products/:id", fixedProductView(s))
+	leaky.GET("/products/:id", s.leakyProductView)
+	fixed.GET("/products/:id", s.fixedProductView)
 
 	// Case 3, chanleak.
-	leaky.GET("/shipping/quote", leakyShippingQuote(s))
-	fixed.GET("/shipping/quote", fixedShippingQuote(s))
+	leaky.GET("/shipping/quote", s.leakyShippingQuote)
+	fixed.GET("/shipping/quote", s.fixedShippingQuote)
 
 	// Case 4, history: the middleware wraps a group; the history itself is
 	// shown outside it, so looking does not add to it.

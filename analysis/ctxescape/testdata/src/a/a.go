@@ -441,3 +441,11 @@ func suppressedNoReason(c *gin.Context) {
 	//ginleak:ignore ctxescape
 	go useGin(c) // want `\*gin\.Context c is passed to a goroutine`
 }
+
+// gin's own test idiom: the parameter is replaced by its copy.
+func paramReplacedByCopy(ginctx *gin.Context) {
+	ginctx = ginctx.Copy()
+	go func() {
+		work(ginctx)
+	}()
+}

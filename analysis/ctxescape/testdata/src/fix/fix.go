@@ -9,9 +9,10 @@ import (
 
 func useGin(c *gin.Context) {}
 
+// The seed case: no fix, since a copy cannot write the response.
 func AsyncHandler(c *gin.Context) {
 	data := "result"
-	go func() { // want `\*gin\.Context c is used by a goroutine`
+	go func() { // want `\*gin\.Context c is used by a goroutine that can outlive the request; gin reuses the context for the next request — use c\.Copy\(\) or copy the values first; c\.JSON writes the response, which a copy cannot do: write it before the handler returns`
 		time.Sleep(2 * time.Second)
 		c.JSON(200, data)
 	}()
@@ -34,7 +35,12 @@ func clash(c *gin.Context) {
 }
 
 func afterFunc(c *gin.Context) {
-	time.AfterFunc(time.Second, func() { c.JSON(200, nil) }) // want `\*gin\.Context c is used by a time\.AfterFunc callback`
+	time.AfterFunc(time.Second, func() { log.Println(c.FullPath()) }) // want `\*gin\.Context c is used by a time\.AfterFunc callback`
+}
+
+// No fix: the callback writes the response.
+func afterFuncWrites(c *gin.Context) {
+	time.AfterFunc(time.Second, func() { c.String(200, "late") }) // want `c\.String writes the response`
 }
 
 var current *gin.Context
@@ -60,7 +66,12 @@ func two(ctx, other *gin.Context) {
 func oneLine(c *gin.Context) { go useGin(c) } // want `\*gin\.Context c is passed to a goroutine`
 
 func method(c *gin.Context) {
-	go c.JSON(200, nil) // want `\*gin\.Context c is passed to a goroutine`
+	go c.Abort() // want `\*gin\.Context c is passed to a goroutine`
+}
+
+// No fix: the goroutine writes the response.
+func methodWrites(c *gin.Context) {
+	go c.JSON(200, nil) // want `c\.JSON writes the response`
 }
 
 type Server struct{ last *gin.Context }

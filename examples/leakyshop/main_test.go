@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// syncBuffer is a bytes.Buffer safe for the writer in run and the reader in
+// the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestRunServesAndShutsDown is the contract with `ginleak demo`: one line
+// "leakyshop listening on http://ADDR" on stdout with the real port, the
+// shop and pprof served there, and a clean exit when the context ends.
+func TestRunServesAndShutsDown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr syncBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, []string{"-addr", "127.0.0.1:0"}, pw, &stderr)
+		pw.Close()
+	}()
+
+	lines := bufio.NewScanner(pr)
+	got := make(chan string, 1)
+	go func() {
+		first := ""
+		for lines.Scan() { // drain, so run never blocks on stdout
+			if first == "" {
+				first = lines.Text()
+				got <- first
+			}
+		}
+		close(got)
+	}()
+	var line string
+	select {
+	case line = <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no listening line within 10s; stderr: %s", stderr.String())
+	}
+	m := regexp.MustCompile(`^leakyshop listening on (http://127\.0\.0\.1:[1-9][0-9]*)$`).FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("first stdout line %q, want %q", line, "leakyshop listening on http://127.0.0.1:PORT")
+	}
+	base := m[1]
+
+	client := &http.Client{Timeout: 5 * time.Second}
+	defer client.CloseIdleConnections()
+	for _, tt := range []struct{ method, path, body string }{
+		{"GET", "/healthz", ""},
+		{"GET", "/api/products/p-1001", ""},
+		{"GET", "/debug/pprof/heap?gc=1", ""},
+		{"GET", "/debug/pprof/goroutine?debug=1", ""},
+		{"POST", "/fixed/orders", `{"items":[{"product_id":"p-1001","quantity":1}]}`},
+	} {
+		req, err := http.NewRequest(tt.method, base+tt.path, strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tt.method, tt.path, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s %s: %d, want 200", tt.method, tt.path, resp.StatusCode)
+		}
+	}
+
+	cancel()
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Errorf("exit code %d after shutdown, want 0; stderr: %s", c, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not return within 15s of the shutdown")
+	}
+	for range got {
+	}
+	if strings.Contains(stderr.String(), "listening on") {
+		t.Errorf("listening line also on stderr")
+	}
+}
+
+func TestRunBadInput(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"-nope"}, "flag provided but not defined"},
+		{"extra argument", []string{"serve"}, "unexpected arguments"},
+		{"bad address", []string{"-addr", "127.0.0.1:99999"}, "listen on 127.0.0.1:99999"},
+		{"negative rate", []string{"-memprofilerate", "-1"}, "-memprofilerate must be 0 or more"},
+		{"empty cache", []string{"-view-cache-size", "0"}, "-view-cache-size must be 1 or more"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr syncBuffer
+			if c := run(context.Background(), tt.args, &stdout, &stderr); c != 2 {
+				t.Errorf("exit code %d, want 2", c)
+			}
+			if !strings.Contains(stderr.String(), tt.want) || stdout.String() != "" {
+				t.Errorf("stdout %q, stderr %q; want stderr to contain %q", stdout.String(), stderr.String(), tt.want)
+			}
+		})
+	}
+}
