@@ -273,25 +273,30 @@ func isPassOn(info *types.Info, call *ast.CallExpr) bool {
 	if sel, ok := fun.(*ast.SelectorExpr); ok {
 		switch sel.Sel.Name {
 		case "Next":
-			return gintypes.IsContextMethod(info, call, "Next")
-		case "ServeHTTP":
-			fn := gintypes.Callee(info, call)
-			if fn == nil {
-				break // a field of func type named ServeHTTP
+			if gintypes.IsContextMethod(info, call, "Next") {
+				return true
 			}
-			sig, ok := fn.Type().(*types.Signature)
-			return ok && sig.Recv() != nil && gintypes.KindOf(sig) == gintypes.HTTPHandler
+		case "ServeHTTP":
+			if fn := gintypes.Callee(info, call); fn != nil {
+				sig, ok := fn.Type().(*types.Signature)
+				return ok && sig.Recv() != nil && gintypes.KindOf(sig) == gintypes.HTTPHandler
+			}
 		}
+	}
+	// A handler-typed function value: (c) or (w, r). Check the argument
+	// count and type first: they are cheap and rule out nearly every call.
+	if n := len(call.Args); n != 1 && n != 2 {
+		return false
 	}
 	tv, ok := info.Types[fun]
 	if !ok || !tv.IsValue() || tv.Type == nil {
 		return false // conversions, builtins, untyped code
 	}
-	if fn := gintypes.Callee(info, call); fn != nil {
+	sig, ok := tv.Type.Underlying().(*types.Signature)
+	if !ok || gintypes.KindOf(sig) == gintypes.NotHandler {
 		return false
 	}
-	sig, ok := tv.Type.Underlying().(*types.Signature)
-	return ok && gintypes.KindOf(sig) != gintypes.NotHandler
+	return gintypes.Callee(info, call) == nil // not a declared function or method
 }
 
 // isSimple reports whether e is an identifier or a chain of field

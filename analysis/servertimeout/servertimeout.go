@@ -253,6 +253,17 @@ func assignedLater(t target, lit token.Pos, positions []token.Pos) bool {
 
 // shortcut returns the message for a call of a server shortcut, or "".
 func shortcut(info *types.Info, call *ast.CallExpr) string {
+	// Most calls are ruled out by name, before any type lookup.
+	var name string
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		name = fun.Name
+	case *ast.SelectorExpr:
+		name = fun.Sel.Name
+	}
+	if !slices.Contains(httpShortcuts, name) && !slices.Contains(ginShortcuts, name) {
+		return ""
+	}
 	fn := gintypes.Callee(info, call)
 	switch {
 	case fn == nil:

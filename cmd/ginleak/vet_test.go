@@ -231,19 +231,19 @@ func TestVetSARIF(t *testing.T) {
 				Driver struct {
 					Name  string `json:"name"`
 					Rules []struct {
-						ID                   string `json:"id"`
-						Name                 string `json:"name"`
-						HelpURI              string `json:"helpUri"`
-						Help                 struct{ Text string } `json:"help"`
-						ShortDescription     struct{ Text string } `json:"shortDescription"`
+						ID                   string                 `json:"id"`
+						Name                 string                 `json:"name"`
+						HelpURI              string                 `json:"helpUri"`
+						Help                 struct{ Text string }  `json:"help"`
+						ShortDescription     struct{ Text string }  `json:"shortDescription"`
 						DefaultConfiguration struct{ Level string } `json:"defaultConfiguration"`
 					} `json:"rules"`
 				} `json:"driver"`
 			} `json:"tool"`
 			Results []struct {
-				RuleID    string `json:"ruleId"`
-				RuleIndex int    `json:"ruleIndex"`
-				Level     string `json:"level"`
+				RuleID    string                `json:"ruleId"`
+				RuleIndex int                   `json:"ruleIndex"`
+				Level     string                `json:"level"`
 				Message   struct{ Text string } `json:"message"`
 				Locations []struct {
 					PhysicalLocation struct {

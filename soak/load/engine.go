@@ -21,6 +21,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"sync"
@@ -35,6 +36,8 @@ const (
 	DefaultRate        = 500
 	DefaultConnections = 64
 	DefaultTimeout     = 10 * time.Second
+	// MaxConnections bounds Connections and Concurrency.
+	MaxConnections = 10000
 )
 
 // BehindThreshold is how late a send may start, relative to its intended
@@ -59,7 +62,7 @@ type Config struct {
 	// sending its next request when the previous one finished.
 	Concurrency int
 	// Connections caps the connections per host and the requests in
-	// flight (default 64, or Concurrency when that is larger).
+	// flight (default 64; Concurrency in the closed model).
 	Connections int
 	// Timeout bounds each request, body included (default 10s).
 	Timeout time.Duration
@@ -165,8 +168,11 @@ func New(cfg Config) (*Engine, error) {
 	if len(cfg.Targets) == 0 {
 		return nil, errors.New("load: no targets")
 	}
-	if cfg.Rate < 0 || cfg.Concurrency < 0 || cfg.Connections < 0 || cfg.Timeout < 0 || cfg.DrainTimeout < 0 {
-		return nil, errors.New("load: negative rate, concurrency, connections or timeout")
+	if !(cfg.Rate >= 0) || math.IsInf(cfg.Rate, 0) || cfg.Concurrency < 0 || cfg.Connections < 0 || cfg.Timeout < 0 || cfg.DrainTimeout < 0 {
+		return nil, errors.New("load: negative or infinite rate, concurrency, connections or timeout")
+	}
+	if cfg.Connections > MaxConnections || cfg.Concurrency > MaxConnections {
+		return nil, fmt.Errorf("load: at most %d connections", MaxConnections)
 	}
 	e := &Engine{timeout: cfg.Timeout, drain: cfg.DrainTimeout}
 	if e.timeout == 0 {
@@ -180,7 +186,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Concurrency > 0 {
 		e.model = closedModel
 		if conns == 0 {
-			conns = max(DefaultConnections, cfg.Concurrency)
+			conns = cfg.Concurrency // a worker never holds more than one
 		}
 		if cfg.Concurrency > conns {
 			return nil, fmt.Errorf("load: concurrency %d exceeds connections %d", cfg.Concurrency, conns)
@@ -215,7 +221,6 @@ func New(cfg Config) (*Engine, error) {
 		MaxIdleConnsPerHost:    conns,
 		MaxConnsPerHost:        conns,
 		IdleConnTimeout:        0, // keep the pool: a stable target keeps its connection goroutines
-		ResponseHeaderTimeout:  e.timeout,
 		MaxResponseHeaderBytes: 1 << 20,
 		WriteBufferSize:        4 << 10,
 		ReadBufferSize:         4 << 10,

@@ -207,11 +207,11 @@ func (w *worker) do(seq int64, intended time.Duration) {
 
 func (w *worker) roundTrip(seq int64) (*http.Response, error) {
 	w.inFlight.Add(1)
+	w.timer.Reset(w.e.timeout)
 	req, err := w.request(seq)
 	if err != nil {
 		return nil, err
 	}
-	w.timer.Reset(w.e.timeout)
 	return w.e.transport.RoundTrip(req)
 }
 

@@ -78,3 +78,14 @@ func redeclared(r *gin.Engine, routes []route) {
 		_ = rt
 	}
 }
+
+// The body takes i's address and advances it through the pointer: no fix.
+func addressTaken(paths []string) {
+	for i := 0; i < len(paths); {
+		http.HandleFunc(paths[i], func(w http.ResponseWriter, r *http.Request) {
+			log.Println(paths[i]) // want `loop variable i,`
+		})
+		p := &i
+		*p++
+	}
+}

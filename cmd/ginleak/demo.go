@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/ginleak/ginleak/demo"
+)
+
+const demoUsage = `Usage: ginleak demo [-quick]
+
+Runs ginleak end to end on the bundled example service, examples/leakyshop,
+which serves each leak of the seed document beside its fix:
+
+  1. ginleak vet on leakyshop's source
+  2. a soak of every /leaky/... route and its /fixed/... twin, each against a
+     fresh leakyshop process on a free loopback port
+  3. one table: case | static finding | leaky verdict, bytes/request,
+     goroutines/request, top site | fixed verdict
+
+Run it from a checkout of github.com/ginleak/ginleak. It takes about a minute
+(-quick: under 30 s) and exits 0 only when every leak was caught and every
+fix came out stable.
+
+Flags:
+`
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ginleak demo", flag.ContinueOnError)
+	quick := fs.Bool("quick", false, "shorter soaks: the whole demo in under 30 s")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), demoUsage)
+		fs.PrintDefaults()
+	}
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "ginleak demo: unexpected arguments %v: the demo takes no packages or targets\n", fs.Args())
+		return exitUsage
+	}
+	start := time.Now()
+	res, err := demo.Run(ctx, demo.Config{
+		Quick: *quick,
+		Log: func(format string, a ...any) {
+			fmt.Fprintf(stderr, "[%5.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, a...))
+		},
+	})
+	if res != nil && len(res.Rows) > 0 {
+		fmt.Fprintln(stdout)
+		if werr := res.WriteTable(stdout); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ginleak demo: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "ginleak demo: finished in %.1fs\n", time.Since(start).Seconds())
+	if !res.OK() {
+		return exitFindings
+	}
+	return exitOK
+}

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ginleak/ginleak/soak"
+	"github.com/ginleak/ginleak/soak/load"
+	"github.com/ginleak/ginleak/soak/stats"
+)
+
+const soakUsage = `Usage: ginleak soak [flags] TARGET...
+
+Drives load at a service on this machine, reads its live heap (after a
+forced GC) and goroutine count at checkpoints with no request in flight,
+and decides whether they grow with the number of requests: LEAK, STABLE or
+INCONCLUSIVE (growth that slows down: run longer). On a leak it names the
+allocation sites and goroutine stacks that grew, from pprof diffs.
+
+TARGET is a URL (GET) or "METHOD URL"; {{seq}} and {{uuid}} are replaced
+per request, so per-key leaks show:
+
+  ginleak soak 'http://127.0.0.1:8080/products/1?session={{uuid}}'
+  ginleak soak --requests 20000 --rate 1000 'POST http://127.0.0.1:8080/orders'
+  ginleak soak --targets targets.txt        # vegeta's http format, bodies with @file
+
+The target must serve net/http/pprof (default: TARGET origin + /debug/pprof),
+or give --metrics with Prometheus text (go_goroutines, go_memstats_heap_*).
+Set GODEBUG=memprofilerate=4096 on the target to attribute small leaks.
+
+Exit codes: 0 stable, 1 leak, 3 inconclusive, 2 usage or target error.
+
+Flags:
+`
+
+// soakFlags holds the flag values; Config turns them into a soak.Config.
+type soakFlags struct {
+	rate, heapFloor, goroutineFloor float64
+	concurrency, connections        int
+	checkpoints                     int
+	duration, timeout, settle       time.Duration
+	requests                        int64
+	warmup, targetsFile             string
+	pprofURL, metricsURL, jsonFile  string
+	quiet, allowRemote              bool
+}
+
+func (f *soakFlags) register(fs *flag.FlagSet) {
+	fs.Float64Var(&f.rate, "rate", 500, "requests per second (open model: latency counted from the intended send time)")
+	fs.IntVar(&f.concurrency, "concurrency", 0, "closed model: `C` workers each sending one request after another (instead of -rate)")
+	fs.IntVar(&f.connections, "connections", 64, "most connections (and requests in flight) ever open to the target")
+	fs.DurationVar(&f.duration, "duration", 0, "bound of the run, warm-up included (default 30s unless -requests is set)")
+	fs.Int64Var(&f.requests, "requests", 0, "bound of the run in requests, warm-up included")
+	fs.StringVar(&f.warmup, "warmup", "", "warm-up before the first checkpoint: a duration (5s) or a request count (2000); default 10% of the run")
+	fs.IntVar(&f.checkpoints, "checkpoints", soak.DefaultCheckpoints, "checkpoints after warm-up (at least 10)")
+	fs.StringVar(&f.pprofURL, "pprof", "", "where the target serves pprof (default: TARGET origin + /debug/pprof)")
+	fs.StringVar(&f.metricsURL, "metrics", "", "read samples from this Prometheus text URL instead of pprof (no forced GC: noisier)")
+	fs.StringVar(&f.targetsFile, "targets", "", "read targets from `FILE` in vegeta's http format (- for stdin)")
+	fs.StringVar(&f.jsonFile, "json", "", "write the machine-readable report to `FILE` (- for stdout); schema in docs/soak-json.md")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress line; only the report")
+	fs.BoolVar(&f.allowRemote, "allow-remote", false, "allow targets that are not on this machine (loopback)")
+	fs.DurationVar(&f.settle, "settle", soak.DefaultSettle, "pause after the load drains before each checkpoint, so bounded work a request started after its response can end")
+	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "timeout of each request")
+	fs.Float64Var(&f.heapFloor, "heap-floor", soak.DefaultHeapFloor, "smallest heap growth called a leak, bytes per request")
+	fs.Float64Var(&f.goroutineFloor, "goroutine-floor", soak.DefaultGoroutineFloor, "smallest goroutine growth called a leak, goroutines per request")
+}
+
+// config builds the soak configuration from the flags and target args.
+func (f *soakFlags) config(args []string, stdin io.Reader) (soak.Config, error) {
+	var targets []load.Target
+	if f.targetsFile != "" {
+		r := stdin
+		if f.targetsFile != "-" {
+			file, err := os.Open(f.targetsFile)
+			if err != nil {
+				return soak.Config{}, fmt.Errorf("open targets file: %w", err)
+			}
+			defer file.Close()
+			r = file
+		}
+		ts, err := load.ReadTargets(r)
+		if err != nil {
+			return soak.Config{}, fmt.Errorf("read targets file %s: %w", f.targetsFile, err)
+		}
+		targets = append(targets, ts...)
+	}
+	for _, a := range args {
+		t, err := load.ParseTarget(a)
+		if err != nil {
+			return soak.Config{}, fmt.Errorf("target %q: %w", a, err)
+		}
+		targets = append(targets, t)
+	}
+	if len(targets) == 0 {
+		return soak.Config{}, fmt.Errorf("no target: give a URL such as http://127.0.0.1:8080/path, or --targets FILE")
+	}
+	cfg := soak.Config{
+		Targets:        targets,
+		Rate:           f.rate,
+		Concurrency:    f.concurrency,
+		Connections:    f.connections,
+		Timeout:        f.timeout,
+		Duration:       f.duration,
+		Requests:       f.requests,
+		Checkpoints:    f.checkpoints,
+		Settle:         f.settle,
+		PprofURL:       f.pprofURL,
+		MetricsURL:     f.metricsURL,
+		AllowRemote:    f.allowRemote,
+		HeapFloor:      f.heapFloor,
+		GoroutineFloor: f.goroutineFloor,
+	}
+	if f.concurrency > 0 {
+		cfg.Rate = 0
+	}
+	if f.warmup != "" {
+		if d, err := time.ParseDuration(f.warmup); err == nil {
+			cfg.Warmup = d
+		} else if n, err := strconv.ParseInt(f.warmup, 10, 64); err == nil && n > 0 {
+			cfg.WarmupRequests = n
+		} else {
+			return soak.Config{}, fmt.Errorf("-warmup %q: want a duration such as 5s or a request count such as 2000", f.warmup)
+		}
+	}
+	return cfg, nil
+}
+
+func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ginleak soak", flag.ContinueOnError)
+	var f soakFlags
+	f.register(fs)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), soakUsage)
+		fs.PrintDefaults()
+	}
+	rest, code, ok := parseInterspersed(fs, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	cfg, err := f.config(rest, os.Stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "ginleak soak: %v\n", err)
+		return exitUsage
+	}
+	if !f.quiet {
+		cfg.Progress = progressPrinter(stderr)
+	}
+	rep, err := soak.Run(ctx, cfg)
+	if !f.quiet && cfg.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ginleak soak: %v\n", err)
+		return exitUsage
+	}
+	if f.jsonFile != "" {
+		if err := writeJSONReport(f.jsonFile, rep, stdout); err != nil {
+			fmt.Fprintf(stderr, "ginleak soak: %v\n", err)
+			return exitUsage
+		}
+	}
+	if f.jsonFile != "-" {
+		if err := rep.WriteText(stdout); err != nil {
+			fmt.Fprintf(stderr, "ginleak soak: %v\n", err)
+			return exitUsage
+		}
+	}
+	return verdictCode(rep.Verdict)
+}
+
+func verdictCode(v stats.Verdict) int {
+	switch v {
+	case stats.Leak:
+		return exitFindings
+	case stats.Stable:
+		return exitOK
+	}
+	return exitInconclusive
+}
+
+// progressPrinter rewrites one status line on a terminal; elsewhere (CI
+// logs) it prints a line per checkpoint so the log stays readable.
+func progressPrinter(w io.Writer) func(soak.Progress) {
+	tty := isTerminal(w)
+	last := -1
+	return func(p soak.Progress) {
+		line := soak.FormatProgress(p)
+		if tty {
+			fmt.Fprintf(w, "\r\033[K%s", line)
+			return
+		}
+		if p.Checkpoint != last {
+			last = p.Checkpoint
+			fmt.Fprintln(w, line)
+		}
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+func writeJSONReport(path string, rep *soak.Report, stdout io.Writer) error {
+	data, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode report: %w", err)
+	}
+	data = append(data, '\n')
+	if path == "-" {
+		_, err = stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// parseInterspersed parses flags that may come after the positional
+// arguments (ginleak soak URL -rate 100), which the flag package alone
+// stops at.
+func parseInterspersed(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (rest []string, code int, ok bool) {
+	for {
+		if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+			return nil, code, false
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, 0, true
+		}
+		if args[0] == "--" {
+			return append(rest, args[1:]...), 0, true
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+		if !hasFlag(args) {
+			return append(rest, args...), 0, true
+		}
+	}
+}
+
+func hasFlag(args []string) bool {
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") && a != "-" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,70 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ginleak/ginleak/examples/leakyshop/shop"
+	"github.com/ginleak/ginleak/soak/stats"
+)
+
+// TestLeakyshopPairs is the integration test of vet + soak: every leaky
+// route of leakyshop must be flagged (static rule, soak verdict leak with
+// the leaking function as the top site) and every fixed route must soak
+// stable. It uses the quick soaks of `ginleak demo -quick`.
+func TestLeakyshopPairs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts leakyshop processes and soaks them")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	res, err := Run(ctx, Config{Root: "..", Quick: true, Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := shop.Cases()
+	if len(res.Rows) != len(cases) {
+		t.Fatalf("%d rows for %d cases", len(res.Rows), len(cases))
+	}
+	for _, row := range res.Rows {
+		c := row.Case
+		t.Run(c.Name, func(t *testing.T) {
+			if c.Rule != "" && len(row.Static) == 0 {
+				t.Errorf("rule %s reported nothing in %s", c.Rule, c.File)
+			}
+			if c.Behavioural {
+				if row.LeakyAnswer.ReceivedBytes != 0 || row.FixedAnswer.ReceivedBytes != len(c.Body) {
+					t.Errorf("leaky received %d bytes, fixed %d of %d", row.LeakyAnswer.ReceivedBytes, row.FixedAnswer.ReceivedBytes, len(c.Body))
+				}
+				return
+			}
+			if row.Leaky.Verdict != stats.Leak {
+				t.Errorf("leaky route: verdict %s (%s)", row.Leaky.Verdict, row.Leaky.Reason)
+			}
+			if site := topSite(row.Leaky, c.Signal); !strings.Contains(site, c.LeakyFunc) {
+				t.Errorf("leaky route: top %s site %q, want one in %s", c.Signal, site, c.LeakyFunc)
+			}
+			if row.Fixed.Verdict != stats.Stable {
+				t.Errorf("fixed route: verdict %s (%s)", row.Fixed.Verdict, row.Fixed.Reason)
+			}
+		})
+	}
+	if !res.OK() {
+		var b bytes.Buffer
+		res.WriteTable(&b)
+		t.Errorf("demo not OK:\n%s", b.String())
+	}
+}
+
+func TestFindRoot(t *testing.T) {
+	if _, err := FindRoot(".."); err != nil {
+		t.Fatalf("from the checkout: %v", err)
+	}
+	_, err := FindRoot(t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "checkout of "+ModulePath) {
+		t.Fatalf("outside a checkout: err = %v, want advice to run inside a checkout", err)
+	}
+}

@@ -1,0 +1,363 @@
+package soak
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ginleak/ginleak/soak/load"
+	"github.com/ginleak/ginleak/soak/stats"
+)
+
+// Report is the outcome of a soak. Its JSON form is documented in
+// docs/soak-json.md; the fields named there keep their names.
+type Report struct {
+	// Verdict is the overall verdict: leak if either signal leaks, else
+	// inconclusive if either is, else stable.
+	Verdict stats.Verdict `json:"verdict"`
+	// Reason says why, in one or two sentences.
+	Reason string `json:"reason"`
+	// Interrupted is set when the run stopped early (cancelled, or the
+	// target stopped answering); the verdict uses the samples taken.
+	Interrupted bool `json:"interrupted"`
+	// Warnings holds things the user should know (high error rate, no
+	// profiles, ...).
+	Warnings []string `json:"warnings"`
+
+	Requests       int64            `json:"requests"`
+	Errors         int64            `json:"errors"`
+	ErrorRate      float64          `json:"error_rate"`
+	BehindSchedule int64            `json:"behind_schedule"`
+	StatusCodes    map[int]int64    `json:"status_codes"`
+	ErrorReasons   map[string]int64 `json:"error_reasons"`
+
+	Heap       HeapResult      `json:"heap"`
+	Goroutines GoroutineResult `json:"goroutines"`
+
+	HeapSites      []HeapSite      `json:"heap_sites"`
+	GoroutineSites []GoroutineSite `json:"goroutine_sites"`
+	// MemProfileRate is the target's heap sampling rate in bytes (0 when
+	// no heap profile was read); SamplingAdvice is set when it is too
+	// coarse to attribute the measured growth.
+	MemProfileRate int64  `json:"mem_profile_rate"`
+	SamplingAdvice string `json:"sampling_advice,omitempty"`
+
+	Latency       Latency `json:"latency_ms"`
+	ThroughputRPS float64 `json:"throughput_rps"`
+	// LoadSeconds is the time spent sending load; ElapsedSeconds the wall
+	// time of the run, checkpoints included.
+	LoadSeconds    float64 `json:"load_s"`
+	ElapsedSeconds float64 `json:"elapsed_s"`
+
+	// Model is "open" (Rate in req/s) or "closed" (Concurrency workers).
+	Model       string  `json:"model"`
+	Rate        float64 `json:"rate,omitempty"`
+	Concurrency int     `json:"concurrency,omitempty"`
+	Connections int     `json:"connections"`
+	// Source is where samples come from: "pprof" or "metrics".
+	Source  string   `json:"source"`
+	Targets []string `json:"targets"`
+
+	Samples []Sample `json:"samples"`
+}
+
+// HeapResult is the verdict on the live heap.
+type HeapResult struct {
+	Verdict stats.Verdict `json:"verdict"`
+	// BytesPerRequest is the Theil–Sen slope; Low and High its confidence
+	// interval.
+	BytesPerRequest     float64 `json:"bytes_per_request"`
+	BytesPerRequestLow  float64 `json:"bytes_per_request_low"`
+	BytesPerRequestHigh float64 `json:"bytes_per_request_high"`
+	StartBytes          int64   `json:"start_bytes"`
+	EndBytes            int64   `json:"end_bytes"`
+	// PValue is the one-sided Mann–Kendall p-value of an upward trend.
+	PValue float64 `json:"p_value"`
+	// Floor is the effect-size floor in bytes per request.
+	Floor  float64 `json:"floor"`
+	Reason string  `json:"reason"`
+}
+
+// GoroutineResult is the verdict on the goroutine count.
+type GoroutineResult struct {
+	Verdict        stats.Verdict `json:"verdict"`
+	PerRequest     float64       `json:"per_request"`
+	PerRequestLow  float64       `json:"per_request_low"`
+	PerRequestHigh float64       `json:"per_request_high"`
+	Start          int           `json:"start"`
+	End            int           `json:"end"`
+	PValue         float64       `json:"p_value"`
+	Floor          float64       `json:"floor"`
+	Reason         string        `json:"reason"`
+}
+
+// HeapSite is an allocation site whose live bytes grew between the first
+// and the last checkpoint: the first frame in the target's own code.
+type HeapSite struct {
+	Function string `json:"function"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Bytes    int64  `json:"bytes"`
+	Objects  int64  `json:"objects"`
+	// Alloc is the frame that allocated, when it differs from the site.
+	Alloc *Frame `json:"alloc,omitempty"`
+}
+
+// GoroutineSite is a stack whose goroutine count grew between the first
+// and the last checkpoint.
+type GoroutineSite struct {
+	Function string `json:"function"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	// Count is the growth; Total the count at the last checkpoint.
+	Count     int    `json:"count"`
+	Total     int    `json:"total"`
+	State     string `json:"state"`
+	CreatedBy *Frame `json:"created_by,omitempty"`
+}
+
+// Frame is a source location.
+type Frame struct {
+	Function string `json:"function"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+}
+
+// Latency holds latency quantiles in milliseconds, measured from each
+// request's intended send time in the open model.
+type Latency struct {
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+// Sample is one checkpoint.
+type Sample struct {
+	// Requests is the number of requests completed when it was taken.
+	Requests int64 `json:"requests"`
+	// ElapsedSeconds is the wall time since the start of the run.
+	ElapsedSeconds float64 `json:"elapsed_s"`
+	HeapBytes      int64   `json:"heap_bytes"`
+	Goroutines     int     `json:"goroutines"`
+}
+
+// Progress is a live view of a running soak, passed to Config.Progress.
+type Progress struct {
+	// Phase is "warm-up", "load" or "checkpoint".
+	Phase string
+	// Elapsed is the wall time since the run started.
+	Elapsed  time.Duration
+	Requests int64
+	Errors   int64
+	// RPS is the request rate over the last interval.
+	RPS float64
+	// Checkpoint is the number of checkpoints taken so far, out of
+	// Checkpoints (the first, after warm-up, is the baseline).
+	Checkpoint, Checkpoints int
+	// HaveSample tells whether HeapBytes and Goroutines (the last
+	// checkpoint's) are set.
+	HaveSample bool
+	HeapBytes  int64
+	Goroutines int
+}
+
+// FormatProgress renders p as one short line for a terminal status line
+// (the caller rewrites it with \r).
+func FormatProgress(p Progress) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-10s %6.1fs  %s req  %s req/s  %s errors", p.Phase, p.Elapsed.Seconds(),
+		groupInt(p.Requests), groupInt(int64(math.Round(p.RPS))), groupInt(p.Errors))
+	if p.HaveSample {
+		fmt.Fprintf(&b, "  heap %s  goroutines %s", formatBytes(float64(p.HeapBytes)), groupInt(int64(p.Goroutines)))
+	}
+	fmt.Fprintf(&b, "  checkpoint %d/%d", p.Checkpoint, p.Checkpoints)
+	return b.String()
+}
+
+// maxTextSites is how many sites of each kind WriteText lists.
+const maxTextSites = 5
+
+// WriteText writes the report for a terminal: the verdict first, then the
+// slopes, latency, throughput, errors and the top growing sites.
+func (r *Report) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	p := ew.printf
+	p("%s: %s\n", strings.ToUpper(string(r.Verdict)), r.Reason)
+	if r.Interrupted {
+		p("(the run stopped early; the verdict uses the %d checkpoints taken)\n", len(r.Samples))
+	}
+	p("\n")
+	p("  heap        %-12s %s B/request (%s to %s)   %s -> %s\n",
+		r.Heap.Verdict, signed(r.Heap.BytesPerRequest, 1), signed(r.Heap.BytesPerRequestLow, 1),
+		signed(r.Heap.BytesPerRequestHigh, 1), formatBytes(float64(r.Heap.StartBytes)), formatBytes(float64(r.Heap.EndBytes)))
+	p("  goroutines  %-12s %s per 1,000 requests (%s to %s)   %s -> %s\n",
+		r.Goroutines.Verdict, signed(1000*r.Goroutines.PerRequest, 2), signed(1000*r.Goroutines.PerRequestLow, 2),
+		signed(1000*r.Goroutines.PerRequestHigh, 2), groupInt(int64(r.Goroutines.Start)), groupInt(int64(r.Goroutines.End)))
+	p("\n")
+	p("  latency     p50 %s  p90 %s  p99 %s  max %s\n",
+		formatMs(r.Latency.P50), formatMs(r.Latency.P90), formatMs(r.Latency.P99), formatMs(r.Latency.Max))
+	model := r.Model + " model"
+	if r.Model == "open" {
+		model = fmt.Sprintf("open model at %s req/s", groupInt(int64(math.Round(r.Rate))))
+	} else if r.Model == "closed" {
+		model = fmt.Sprintf("closed model, %d workers", r.Concurrency)
+	}
+	p("  throughput  %s req/s (%s requests in %.1fs of load, %s, %d connections)\n",
+		groupInt(int64(math.Round(r.ThroughputRPS))), groupInt(r.Requests), r.LoadSeconds, model, r.Connections)
+	p("  errors      %s (%.1f%%)%s\n", groupInt(r.Errors), 100*r.ErrorRate, r.errorDetail())
+	p("  behind      %s sends started more than %v late\n", groupInt(r.BehindSchedule), load.BehindThreshold)
+	p("  checkpoints %d (%s), run took %.1fs\n", len(r.Samples), r.Source, r.ElapsedSeconds)
+
+	if len(r.HeapSites) > 0 && r.Heap.Verdict != stats.Stable {
+		p("\nTop growing allocation sites (heap profile diff, first vs last checkpoint):\n")
+		for _, s := range r.HeapSites[:min(len(r.HeapSites), maxTextSites)] {
+			p("  %10s  %8s objects  %s\n", formatBytes(float64(s.Bytes)), groupInt(s.Objects), s.Function)
+			p("  %10s  %8s          %s\n", "", "", location(s.File, s.Line))
+			if s.Alloc != nil {
+				p("  %10s  %8s          allocated in %s (%s)\n", "", "", s.Alloc.Function, location(s.Alloc.File, s.Alloc.Line))
+			}
+		}
+	}
+	if len(r.GoroutineSites) > 0 && r.Goroutines.Verdict != stats.Stable {
+		p("\nTop growing goroutine stacks (goroutine dump diff, first vs last checkpoint):\n")
+		for _, s := range r.GoroutineSites[:min(len(r.GoroutineSites), maxTextSites)] {
+			p("  %+8d  [%s]  %s\n", s.Count, s.State, s.Function)
+			p("  %8s  %s\n", "", location(s.File, s.Line))
+			if s.CreatedBy != nil {
+				p("  %8s  created by %s (%s)\n", "", s.CreatedBy.Function, location(s.CreatedBy.File, s.CreatedBy.Line))
+			}
+		}
+	}
+	if r.SamplingAdvice != "" {
+		p("\nAdvice: %s\n", r.SamplingAdvice)
+	}
+	if len(r.Warnings) > 0 {
+		p("\n")
+		for _, wn := range r.Warnings {
+			p("warning: %s\n", wn)
+		}
+	}
+	return ew.err
+}
+
+func (r *Report) errorDetail() string {
+	var parts []string
+	codes := make([]int, 0, len(r.StatusCodes))
+	for c := range r.StatusCodes {
+		if c < 200 || c > 299 {
+			codes = append(codes, c)
+		}
+	}
+	sort.Ints(codes)
+	for _, c := range codes {
+		parts = append(parts, fmt.Sprintf("%d: %s", c, groupInt(r.StatusCodes[c])))
+	}
+	reasons := make([]string, 0, len(r.ErrorReasons))
+	for k := range r.ErrorReasons {
+		reasons = append(reasons, k)
+	}
+	sort.Strings(reasons)
+	for _, k := range reasons {
+		parts = append(parts, fmt.Sprintf("%s: %s", k, groupInt(r.ErrorReasons[k])))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "  " + strings.Join(parts, ", ")
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
+
+func location(file string, line int) string {
+	if file == "" {
+		return "?"
+	}
+	return file + ":" + strconv.Itoa(line)
+}
+
+// groupInt formats n with thousands separators: 12,345.
+func groupInt(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// signed formats f with a sign and digits decimals, grouping thousands.
+func signed(f float64, digits int) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "?"
+	}
+	s := strconv.FormatFloat(math.Abs(f), 'f', digits, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	n, _ := strconv.ParseInt(intPart, 10, 64)
+	out := groupInt(n)
+	if frac != "" {
+		out += "." + frac
+	}
+	if f < 0 && strings.Trim(s, "0.") != "" {
+		return "-" + out
+	}
+	return "+" + out
+}
+
+// formatBytes formats a byte count with a binary unit.
+func formatBytes(b float64) string {
+	neg := b < 0
+	if neg {
+		b = -b
+	}
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for b >= 1024 && i < len(units)-1 {
+		b /= 1024
+		i++
+	}
+	var s string
+	if i == 0 {
+		s = fmt.Sprintf("%.0f %s", b, units[i])
+	} else {
+		s = fmt.Sprintf("%.1f %s", b, units[i])
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+func formatMs(ms float64) string {
+	switch {
+	case ms >= 100:
+		return fmt.Sprintf("%.0f ms", ms)
+	case ms >= 10:
+		return fmt.Sprintf("%.1f ms", ms)
+	default:
+		return fmt.Sprintf("%.2f ms", ms)
+	}
+}
