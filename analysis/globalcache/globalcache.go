@@ -17,8 +17,9 @@ import (
 	"github.com/ginleak/ginleak/analysis/rule"
 )
 
-// Analyzer reports package-level maps, sync.Maps and slices that grow from
-// request handling and are never trimmed.
+// Analyzer reports package-level maps, sync.Maps and slices, and those a
+// registered handler closure captures, that grow from request handling and
+// are never trimmed.
 var Analyzer = &analysis.Analyzer{
 	Name:       "globalcache",
 	Doc:        Doc,
@@ -36,7 +37,7 @@ const id = "GL1004"
 var Rule = rule.Rule{
 	Analyzer: Analyzer,
 	ID:       id,
-	Title:    "package-level map or slice grows from request handling and is never trimmed",
+	Title:    "package-level or handler-captured map or slice grows from request handling and is never trimmed",
 	Severity: rule.Warning,
 	Since:    "v0.1.0",
 }
@@ -57,6 +58,10 @@ func run(pass *analysis.Pass) (any, error) {
 		targets: make(map[target]*targetInfo),
 		cleared: make(map[*types.Var]bool),
 		roots:   make(map[*types.Var]kind),
+		locals:  make(map[*types.Var]local),
+		fresh:   make(map[*types.Var]bool),
+		kept:    make(map[*types.Var]bool),
+		flows:   make(map[*types.Var][]*types.Var),
 	}
 	ins.WithStack(nodeTypes, w.visit)
 	w.report(rep)
@@ -80,6 +85,10 @@ const (
 	kindSlice        // a slice
 	kindSyncMap      // sync.Map or *sync.Map
 	kindStruct       // a struct (or pointer to one) whose fields may be targets
+	// kindHandler: a local variable holding a handler (a gin or net/http
+	// handler func, or an http.Handler); tracked to learn whether a handler
+	// literal stored in it is returned or registered.
+	kindHandler
 )
 
 func kindOf(t types.Type) kind {
@@ -104,7 +113,8 @@ func kindOf(t types.Type) kind {
 	return kindNone
 }
 
-// target is a package-level variable, or a field of one (field != nil).
+// target is a package-level variable, or a field of one (field != nil), or
+// a local variable that a handler literal may capture.
 type target struct {
 	root  *types.Var
 	field *types.Var
@@ -138,6 +148,13 @@ type unit struct {
 	name    string
 	handler bool
 	edges   []edge
+	// lit: a handler function literal, spanning pos to end. It is kept
+	// (returned or registered, so it lives as long as the server) if kept is
+	// set or, once the walk is done, the local variable via is.
+	lit      bool
+	pos, end token.Pos
+	kept     bool
+	via      *types.Var
 }
 
 // edge is a reference from a unit to a function (or function-valued
@@ -151,6 +168,9 @@ type edge struct {
 // frame is a function being walked.
 type frame struct {
 	unit int // the unit it starts, or -1
+	// once: a literal run by sync.Once.Do or sync.OnceFunc and friends; what
+	// it does happens once, not per request.
+	once bool
 	// stopLock: a lock taken by an enclosing function does not protect this
 	// one (declarations, handler literals and literals started by go).
 	stopLock bool
@@ -166,6 +186,23 @@ type walker struct {
 	targets map[target]*targetInfo
 	cleared map[*types.Var]bool // struct roots that may be reset through an alias
 	roots   map[*types.Var]kind // cache of kindOf for package-level variables
+	locals  map[*types.Var]local
+	// fresh: local maps, sync.Maps and slices declared with a value no one
+	// else holds (none, make, a composite literal, nil, new, a clone).
+	fresh map[*types.Var]bool
+	// kept: local handler variables that are returned or registered;
+	// flows: a local handler variable is kept if one it is copied to is.
+	kept  map[*types.Var]bool
+	flows map[*types.Var][]*types.Var
+}
+
+// local is what a local variable of the package holds, and, for a map,
+// sync.Map or slice, the function that declares it.
+type local struct {
+	kind  kind
+	fn    bool     // a function: calls through it may reach a literal
+	owner ast.Node // *ast.FuncDecl or *ast.FuncLit
+	name  string   // the owner's name, for messages
 }
 
 func (w *walker) visit(n ast.Node, push bool, stack []ast.Node) bool {
@@ -218,6 +255,8 @@ func (w *walker) pushLit(lit *ast.FuncLit, stack []ast.Node) {
 	if len(w.frames) == 0 {
 		v = w.litVar(lit, stack)
 		fr.stopLock = true
+	} else if !handler {
+		v = w.localLitVar(lit, stack)
 	}
 	if handler || v != nil {
 		fr.unit = len(w.units)
@@ -229,11 +268,18 @@ func (w *walker) pushLit(lit *ast.FuncLit, stack []ast.Node) {
 		} else {
 			u.name = "func literal" + w.outerName()
 		}
+		if handler && len(w.frames) > 0 {
+			// A handler literal inside a function may capture its locals.
+			u.lit, u.pos, u.end = true, lit.Pos(), lit.End()
+			via, kept := w.keptExpr(stack, len(stack)-1)
+			u.kept, u.via = kept && via == nil, via
+		}
 		w.units = append(w.units, u)
 	}
 	if isGoLaunched(lit, stack) {
 		fr.stopLock = true
 	}
+	fr.once = !handler && w.runOnce(lit, stack)
 	w.frames = append(w.frames, fr)
 }
 
@@ -254,6 +300,46 @@ func (w *walker) litVar(lit *ast.FuncLit, stack []ast.Node) *types.Var {
 		}
 	}
 	return nil
+}
+
+// localLitVar returns the local variable a function literal is assigned
+// to (add := func(...) {...}), so that calls through it can be followed, or
+// nil. Only the first literal assigned to a variable is tracked.
+func (w *walker) localLitVar(lit *ast.FuncLit, stack []ast.Node) *types.Var {
+	if len(stack) < 2 {
+		return nil
+	}
+	var lhs ast.Expr
+	switch p := stack[len(stack)-2].(type) {
+	case *ast.AssignStmt:
+		if len(p.Lhs) == len(p.Rhs) {
+			for j, rhs := range p.Rhs {
+				if rhs == ast.Expr(lit) {
+					lhs = p.Lhs[j]
+				}
+			}
+		}
+	case *ast.ValueSpec:
+		if len(p.Names) == len(p.Values) {
+			for j, val := range p.Values {
+				if val == ast.Expr(lit) {
+					lhs = p.Names[j]
+				}
+			}
+		}
+	}
+	id, ok := lhs.(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	v, ok := w.info.ObjectOf(id).(*types.Var)
+	if !ok || v.IsField() || gintypes.IsPackageLevel(v) {
+		return nil
+	}
+	if _, dup := w.unitOf[v]; dup {
+		return nil
+	}
+	return v
 }
 
 // outerName names the declaration a function literal is written in.
@@ -319,9 +405,28 @@ func isSyncLock(t types.Type) bool {
 
 func isSyncMap(t types.Type) bool { return gintypes.IsNamed(t, "sync", "Map") }
 
-// unitHere is the unit the walk is in, or -1 during package initialisation.
+// runOnce reports whether lit is an argument of (*sync.Once).Do or of
+// sync.OnceFunc, OnceValue or OnceValues.
+func (w *walker) runOnce(lit *ast.FuncLit, stack []ast.Node) bool {
+	if len(stack) < 2 {
+		return false
+	}
+	call, ok := stack[len(stack)-2].(*ast.CallExpr)
+	if !ok || call.Fun == ast.Expr(lit) {
+		return false
+	}
+	fn := gintypes.Callee(w.info, call)
+	return gintypes.IsMethod(fn, func(t types.Type) bool { return gintypes.IsNamed(t, "sync", "Once") }, "Do") ||
+		gintypes.IsFunc(fn, "sync", "OnceFunc", "OnceValue", "OnceValues")
+}
+
+// unitHere is the unit the walk is in, or -1 during package initialisation
+// and in code run once.
 func (w *walker) unitHere() int {
 	for i := len(w.frames) - 1; i >= 0; i-- {
+		if w.frames[i].once {
+			return -1
+		}
 		if w.frames[i].unit >= 0 {
 			return w.frames[i].unit
 		}
@@ -347,16 +452,22 @@ func (w *walker) locked() bool {
 
 func (w *walker) ident(id *ast.Ident, stack []ast.Node) {
 	switch obj := w.info.Uses[id].(type) {
+	case nil:
+		w.def(id, stack)
 	case *types.Func:
 		if obj.Pkg() == w.pass.Pkg {
-			w.edge(obj.Origin())
+			w.edge(obj.Origin(), stack)
 		}
 	case *types.Var:
-		if obj.Pkg() != w.pass.Pkg || !gintypes.IsPackageLevel(obj) {
+		if obj.Pkg() != w.pass.Pkg || obj.IsField() {
+			return
+		}
+		if !gintypes.IsPackageLevel(obj) {
+			w.local(obj, stack)
 			return
 		}
 		if _, ok := obj.Type().Underlying().(*types.Signature); ok {
-			w.edge(obj)
+			w.edge(obj, stack)
 			return
 		}
 		k, ok := w.roots[obj]
@@ -374,10 +485,309 @@ func (w *walker) ident(id *ast.Ident, stack []ast.Node) {
 	}
 }
 
-func (w *walker) edge(to types.Object) {
-	if u := w.unitHere(); u >= 0 {
-		w.units[u].edges = append(w.units[u].edges, edge{to: to, locked: w.locked()})
+// local handles a mention, at the top of stack, of a local variable: a call
+// through a function literal it holds, a use of a map, sync.Map or slice a
+// handler literal may capture, or a handler stored in it being returned or
+// registered.
+func (w *walker) local(v *types.Var, stack []ast.Node) {
+	l := w.localOf(v, stack)
+	if l.fn {
+		if _, ok := w.unitOf[v]; ok {
+			w.edge(v, stack)
+		}
 	}
+	switch l.kind {
+	case kindMap, kindSlice, kindSyncMap:
+		w.use(target{root: v}, l.kind, stack, len(stack)-1)
+	case kindHandler:
+		if to, ok := w.keptExpr(stack, len(stack)-1); ok {
+			if to == nil {
+				w.kept[v] = true
+			} else if to != v {
+				w.flows[v] = append(w.flows[v], to)
+			}
+		}
+	}
+}
+
+// def records whether a local map, sync.Map or slice defined at the top of
+// stack starts out fresh. One that starts as a copy of another (m :=
+// s.cache, a parameter, a range or type switch variable) shares it with
+// code that may trim it.
+func (w *walker) def(id *ast.Ident, stack []ast.Node) {
+	if len(stack) < 2 {
+		return
+	}
+	p := stack[len(stack)-2]
+	switch p.(type) {
+	case *ast.ValueSpec, *ast.AssignStmt:
+	default:
+		return // not a variable definition that can be fresh
+	}
+	v, ok := w.info.Defs[id].(*types.Var)
+	if !ok || v.IsField() || gintypes.IsPackageLevel(v) {
+		return
+	}
+	switch kindOf(v.Type()) {
+	case kindMap, kindSlice, kindSyncMap:
+	default:
+		return
+	}
+	switch p := p.(type) {
+	case *ast.ValueSpec:
+		if len(p.Values) == 0 {
+			w.fresh[v] = true
+			return
+		}
+		if len(p.Values) == len(p.Names) {
+			for j, name := range p.Names {
+				if name == id {
+					w.fresh[v] = w.isFresh(p.Values[j])
+				}
+			}
+		}
+	case *ast.AssignStmt:
+		if p.Tok == token.DEFINE && len(p.Lhs) == len(p.Rhs) {
+			for j, lhs := range p.Lhs {
+				if lhs == ast.Expr(id) {
+					w.fresh[v] = w.isFresh(p.Rhs[j])
+				}
+			}
+		}
+	}
+}
+
+// isFresh reports whether e makes a new map, sync.Map or slice no other
+// variable holds.
+func (w *walker) isFresh(e ast.Expr) bool {
+	if e == nil {
+		return false
+	}
+	e = ast.Unparen(e)
+	if tv, ok := w.info.Types[e]; ok && tv.IsNil() {
+		return true
+	}
+	switch e := e.(type) {
+	case *ast.CompositeLit:
+		return true
+	case *ast.UnaryExpr:
+		_, lit := ast.Unparen(e.X).(*ast.CompositeLit)
+		return e.Op == token.AND && lit
+	case *ast.CallExpr:
+		if id, ok := ast.Unparen(e.Fun).(*ast.Ident); ok {
+			if b, ok := w.info.Uses[id].(*types.Builtin); ok {
+				switch b.Name() {
+				case "make", "new":
+					return true
+				case "append":
+					return len(e.Args) > 0 && w.isFresh(e.Args[0])
+				}
+				return false
+			}
+		}
+		if tv, ok := w.info.Types[e.Fun]; ok && tv.IsType() {
+			return len(e.Args) == 1 && w.isFresh(e.Args[0]) // a conversion
+		}
+		return gintypes.IsFunc(gintypes.Callee(w.info, e), "maps", "Clone") ||
+			gintypes.IsFunc(gintypes.Callee(w.info, e), "slices", "Clone")
+	}
+	return false
+}
+
+// localOf classifies a local variable on its first mention. A map,
+// sync.Map or slice is a target only if it started out fresh.
+func (w *walker) localOf(v *types.Var, stack []ast.Node) local {
+	if l, ok := w.locals[v]; ok {
+		return l
+	}
+	l := local{kind: kindOf(v.Type())}
+	_, l.fn = v.Type().Underlying().(*types.Signature)
+	switch l.kind {
+	case kindStruct:
+		l.kind = kindNone
+	case kindNone:
+		if handlerValued(v.Type()) {
+			l.kind = kindHandler
+		}
+	default:
+		fn := declFunc(stack, v.Pos())
+		if fn == nil || !w.fresh[v] {
+			l.kind = kindNone
+			break
+		}
+		l.owner = fn
+		if fd, ok := fn.(*ast.FuncDecl); ok {
+			l.name = declName(fd)
+		} else {
+			l.name = "a func literal" + w.outerName()
+		}
+	}
+	w.locals[v] = l
+	return l
+}
+
+// handlerValued reports whether t holds a request handler: a gin or
+// net/http handler func type, or http.Handler.
+func handlerValued(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	if gintypes.IsNamed(t, gintypes.HTTPPath, "Handler") {
+		return true
+	}
+	sig, ok := t.Underlying().(*types.Signature)
+	return ok && gintypes.KindOf(sig) != gintypes.NotHandler
+}
+
+// declFunc returns the innermost function on stack whose source contains
+// pos: for a local variable's position, the function declaring it.
+func declFunc(stack []ast.Node, pos token.Pos) ast.Node {
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch n := stack[i].(type) {
+		case *ast.FuncDecl, *ast.FuncLit:
+			if n.Pos() <= pos && pos < n.End() {
+				return n
+			}
+		}
+	}
+	return nil
+}
+
+// funcType returns the signature syntax of a FuncDecl (receiver included)
+// or FuncLit.
+func funcType(fn ast.Node) *ast.FuncType {
+	switch fn := fn.(type) {
+	case *ast.FuncDecl:
+		return fn.Type
+	case *ast.FuncLit:
+		return fn.Type
+	}
+	return nil
+}
+
+// within reports whether pos lies in n's source.
+func within(n ast.Node, pos token.Pos) bool {
+	return n.Pos() <= pos && pos < n.End()
+}
+
+// keptExpr reports whether the handler at stack[i] (a literal or a local
+// variable) outlives the function it is in: it is returned, registered
+// (router methods, ServeMux, http.Handle, http.HandleFunc, http.Serve and
+// friends, http.Server's Handler), stored in a package-level variable or a
+// named result, possibly after a conversion or a wrapper returning a handler
+// (http.HandlerFunc(f), gin.WrapF(f), mw(f)). If it is stored in a local
+// variable instead, to is that variable: it is kept if the variable is.
+func (w *walker) keptExpr(stack []ast.Node, i int) (to *types.Var, kept bool) {
+	for {
+		p, child, pi := up(stack, i)
+		switch p := p.(type) {
+		case *ast.ReturnStmt:
+			return nil, true
+		case *ast.CallExpr:
+			if p.Fun == child {
+				return nil, false
+			}
+			if handlerValued(w.info.TypeOf(p)) {
+				i = pi // a conversion or a wrapper: follow its result
+				continue
+			}
+			return nil, registers(gintypes.Callee(w.info, p))
+		case *ast.AssignStmt:
+			if len(p.Lhs) == len(p.Rhs) && (p.Tok == token.ASSIGN || p.Tok == token.DEFINE) {
+				for j, rhs := range p.Rhs {
+					if rhs == child {
+						return w.sink(p.Lhs[j], stack[:pi+1])
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			if len(p.Names) == len(p.Values) {
+				for j, val := range p.Values {
+					if val == child {
+						return w.sink(p.Names[j], stack[:pi+1])
+					}
+				}
+			}
+		case *ast.KeyValueExpr:
+			if p.Value == child && pi > 0 {
+				cl, ok := stack[pi-1].(*ast.CompositeLit)
+				key, isID := p.Key.(*ast.Ident)
+				if ok && isID && key.Name == "Handler" && gintypes.IsNamed(w.info.TypeOf(cl), gintypes.HTTPPath, "Server") {
+					return nil, true
+				}
+			}
+		}
+		return nil, false
+	}
+}
+
+// sink says where a handler assigned to lhs goes: a package-level variable
+// or a named result keeps it; a local variable passes the question on.
+func (w *walker) sink(lhs ast.Expr, stack []ast.Node) (*types.Var, bool) {
+	v, ok := gintypes.ObjectOf(w.info, lhs).(*types.Var)
+	if !ok || v.IsField() {
+		return nil, false
+	}
+	if gintypes.IsPackageLevel(v) {
+		return nil, true
+	}
+	if fn := declFunc(stack, v.Pos()); fn != nil {
+		if ft := funcType(fn); ft != nil && ft.Results != nil && within(ft.Results, v.Pos()) {
+			return nil, true
+		}
+	}
+	return v, true
+}
+
+// registers reports whether fn keeps the handlers passed to it for the life
+// of the server: a method of a gin router or an http.ServeMux, or
+// http.Handle, HandleFunc, ListenAndServe(TLS) or Serve(TLS).
+func registers(fn *types.Func) bool {
+	if fn == nil {
+		return false
+	}
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok {
+		return false
+	}
+	if recv := sig.Recv(); recv != nil {
+		t := recv.Type()
+		if p, ok := types.Unalias(t).(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		return gintypes.IsNamed(t, gintypes.GinPath, "Engine") || gintypes.IsNamed(t, gintypes.GinPath, "RouterGroup") ||
+			gintypes.IsGinRouter(t) || gintypes.IsNamed(t, gintypes.HTTPPath, "ServeMux")
+	}
+	return gintypes.IsFunc(fn, gintypes.HTTPPath, "Handle", "HandleFunc", "ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS")
+}
+
+// edge records a reference, at the top of stack, to a function of the
+// package. A function started with go does not run under the caller's lock.
+func (w *walker) edge(to types.Object, stack []ast.Node) {
+	if u := w.unitHere(); u >= 0 {
+		locked := w.locked() && !goCall(stack)
+		w.units[u].edges = append(w.units[u].edges, edge{to: to, locked: locked})
+	}
+}
+
+// goCall reports whether the identifier at the top of stack is the function
+// a go statement calls: go f(), go s.f().
+func goCall(stack []ast.Node) bool {
+	i := len(stack) - 1
+	if i >= 1 {
+		if sel, ok := stack[i-1].(*ast.SelectorExpr); ok && sel.Sel == stack[i] {
+			i--
+		}
+	}
+	if i < 2 {
+		return false
+	}
+	call, ok := stack[i-1].(*ast.CallExpr)
+	if !ok || call.Fun != stack[i] {
+		return false
+	}
+	g, ok := stack[i-2].(*ast.GoStmt)
+	return ok && g.Call == call
 }
 
 // structUse handles a mention of a package-level struct variable: a
@@ -494,8 +904,11 @@ func (w *walker) classify(t target, stack []ast.Node, i int) (useKind, ast.Node)
 			if p.Tok != token.ASSIGN && p.Tok != token.DEFINE {
 				return useRead, nil
 			}
-			if w.startup(stack) {
-				return useRead, nil // initialisation, not a reset
+			if w.initialises(t, stack) {
+				if t.field != nil || gintypes.IsPackageLevel(t.root) || w.isFresh(rhs) {
+					return useRead, nil // initialisation, not a reset
+				}
+				return useEscape, nil // m = s.cache: shared with its owner
 			}
 			return useRemove, nil
 		}
@@ -676,24 +1089,44 @@ func (w *walker) startup(stack []ast.Node) bool {
 	return false
 }
 
+// initialises reports whether the assignment at the top of stack sets t up
+// rather than resets it. For a package-level variable, that is start-up
+// code; for a local one, the straight-line body of the function declaring
+// it (outside loops and function literals), which runs once, when the
+// handlers capturing it are made.
+func (w *walker) initialises(t target, stack []ast.Node) bool {
+	if t.field != nil || gintypes.IsPackageLevel(t.root) {
+		return w.startup(stack)
+	}
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch n := stack[i].(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			return false
+		case *ast.FuncDecl, *ast.FuncLit:
+			return within(n, t.root.Pos())
+		}
+	}
+	return false
+}
+
 // reach is how a unit is reached from the handlers.
 type reach struct {
 	any, unlocked bool
 	via           int // the handler unit it was first reached from
 }
 
-// reachability walks the same-package call graph from the handlers.
+// reachability walks the same-package call graph from the root units.
 // A unit is reached unlocked if some path reaches it with no mutex locked
 // along the way.
-func (w *walker) reachability() []reach {
+func (w *walker) reachability(root func(u int) bool) []reach {
 	r := make([]reach, len(w.units))
 	type state struct {
 		u      int
 		locked bool
 	}
 	var queue []state
-	for u, un := range w.units {
-		if un.handler {
+	for u := range w.units {
+		if root(u) {
 			r[u] = reach{any: true, unlocked: true, via: u}
 			queue = append(queue, state{u, false})
 		}
@@ -737,14 +1170,34 @@ func (w *walker) report(rep *rule.Reporter) {
 		}
 		return ts[i].name() < ts[j].name()
 	})
-	r := w.reachability()
+	// From the handlers for package-level targets; for local ones, from the
+	// kept handler literals that capture them.
+	var fromHandlers, fromKept []reach
 	for _, t := range ts {
 		ti := w.targets[t]
+		l, isLocal := w.locals[t.root]
+		var r []reach
+		switch {
+		case !isLocal:
+			if fromHandlers == nil {
+				fromHandlers = w.reachability(func(u int) bool { return w.units[u].handler })
+			}
+			r = fromHandlers
+		default:
+			if fromKept == nil {
+				w.resolveKept()
+				fromKept = w.reachability(w.keptLit)
+			}
+			r = fromKept
+		}
 		var first, race *site
 		for i := range ti.writes {
 			s := &ti.writes[i]
 			if !r[s.unit].any {
 				continue
+			}
+			if via := w.units[r[s.unit].via]; isLocal && via.contains(t.root.Pos()) {
+				continue // a local of the handler itself: it lives for one request
 			}
 			if first == nil || s.pos < first.pos {
 				first = s
@@ -759,12 +1212,42 @@ func (w *walker) report(rep *rule.Reporter) {
 		rep.Report(analysis.Diagnostic{
 			Pos:     t.root.Pos(),
 			End:     t.root.Pos() + token.Pos(len(t.root.Name())),
-			Message: w.message(t, ti.kind, first, race, r),
+			Message: w.message(t, l, ti.kind, first, race, r),
 		})
 	}
 }
 
-func (w *walker) message(t target, k kind, first, race *site, r []reach) string {
+// contains reports whether pos lies in a handler literal (false for other
+// units).
+func (u unit) contains(pos token.Pos) bool { return u.pos <= pos && pos < u.end }
+
+// resolveKept marks the local handler variables kept through copies:
+// h := func(c *gin.Context) {...}; h2 := h; r.Use(h2).
+func (w *walker) resolveKept() {
+	for changed := true; changed; {
+		changed = false
+		for v, tos := range w.flows {
+			if w.kept[v] {
+				continue
+			}
+			for _, to := range tos {
+				if w.kept[to] {
+					w.kept[v], changed = true, true
+					break
+				}
+			}
+		}
+	}
+}
+
+// keptLit reports whether unit u is a handler literal that outlives the
+// function making it. Call after resolveKept.
+func (w *walker) keptLit(u int) bool {
+	un := w.units[u]
+	return un.lit && (un.kept || un.via != nil && w.kept[un.via])
+}
+
+func (w *walker) message(t target, l local, k kind, first, race *site, r []reach) string {
 	what, verb, never, advice := "map", "written", "nothing ever deletes from it",
 		"use a bounded TTL/LRU cache (e.g. github.com/maypok86/otter/v2) or delete entries"
 	switch k {
@@ -775,8 +1258,14 @@ func (w *walker) message(t target, k kind, first, race *site, r []reach) string 
 			"cap its length, trim or reset it, or use a bounded ring buffer"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "package-level %s %s grows on every request (%s at %s %s) and %s: memory grows without bound — %s",
-		what, t.name(), verb, w.where(first.pos), w.in(first.unit, r), never, advice)
+	if l.owner != nil {
+		fmt.Fprintf(&b, "%s %s, local to %s and captured by a handler closure, grows on every request (%s at %s %s) and %s: "+
+			"the closure keeps it alive as long as the handler is registered (for the life of the server), so memory grows without bound — %s",
+			what, t.name(), l.name, verb, w.where(first.pos), w.in(first.unit, r), never, advice)
+	} else {
+		fmt.Fprintf(&b, "package-level %s %s grows on every request (%s at %s %s) and %s: memory grows without bound — %s",
+			what, t.name(), verb, w.where(first.pos), w.in(first.unit, r), never, advice)
+	}
 	if race != nil {
 		if race == first {
 			b.WriteString("; the write is also a data race: no mutex is held")

@@ -9,5 +9,6 @@ import (
 
 func TestAnalyzer(t *testing.T) {
 	ruletest.Run(t, globalcache.Analyzer,
-		"a", "seed", "seedmain", "seedfixed", "nethttp", "race", "fields", "odd", "testfile", "nohttp")
+		"a", "seed", "seedmain", "seedfixed", "nethttp", "race", "fields", "odd", "testfile", "nohttp",
+		"closure", "closurehttp", "closureodd")
 }

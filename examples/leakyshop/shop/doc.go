@@ -15,8 +15,7 @@
 // them for tools, such as `ginleak demo`, that drive the routes and check the
 // verdicts without hard-coding paths.
 //
-// The leaky code is deliberately wrong and is what `ginleak vet` must report
-// (all but the history middleware, which no rule covers: its slice is not
-// package-level); the fixed code is what it must accept. Everything else in
+// The leaky code is deliberately wrong and is what `ginleak vet` must report;
+// the fixed code is what it must accept. Everything else in
 // the package is meant to be ordinary, correct Gin code.
 package shop

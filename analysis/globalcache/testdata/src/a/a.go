@@ -258,3 +258,25 @@ func Alias(c *gin.Context) {
 var shown = map[string]int{"a": 1}
 
 func Show(c *gin.Context) { c.JSON(200, gin.H{"shown": shown}) }
+
+// Filled once, lazily, from a request: not per request.
+var (
+	lazyOnce sync.Once
+	lazy     = map[string]int{}
+)
+
+func Lazy(c *gin.Context) {
+	lazyOnce.Do(func() {
+		lazy[c.Query("first")] = 0
+		fill()
+	})
+	c.JSON(200, lazy[c.Query("k")])
+}
+
+func fill() { lazy["a"+"b"] = 1; lazy[string(rune(len(lazy)))] = 2 }
+
+var lazyValue = sync.OnceValue(func() int { lazySlice = append(lazySlice, "x"); return 1 })
+
+var lazySlice []string
+
+func LazyValue(c *gin.Context) { c.JSON(200, lazyValue()) }

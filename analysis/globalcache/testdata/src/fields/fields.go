@@ -38,7 +38,7 @@ func Cache(c *gin.Context) {
 // A field with a removal path.
 var limits = struct{ m map[string]int }{m: map[string]int{}}
 
-func Limit(c *gin.Context) { limits.m[c.ClientIP()]++ }
+func Limit(c *gin.Context)   { limits.m[c.ClientIP()]++ }
 func Unlimit(c *gin.Context) { delete(limits.m, c.ClientIP()) }
 
 // The whole struct is reset.

@@ -90,3 +90,14 @@ func Closure(c *gin.Context) {
 var sm sync.Map // want `package-level sync\.Map sm grows .*stored at race\.go:92 in handler SM\)[^;]*$`
 
 func SM(c *gin.Context) { sm.Store(c.Query("k"), 1) }
+
+// A function started with go does not run under the caller's lock.
+var async = map[string]int{} // want `package-level map async grows .*written at race\.go:97 in asyncPut, reached from handler GoLocked\).*; the write is also a data race: no mutex is held$`
+
+func asyncPut(k string) { async[k] = 1 }
+
+func GoLocked(c *gin.Context) {
+	mu.Lock()
+	defer mu.Unlock()
+	go asyncPut(c.Query("k"))
+}
