@@ -21,10 +21,10 @@ const (
 type op struct {
 	kind    opKind
 	pos     token.Pos
-	reg     *region // nil: the function's own flow
-	guarded bool    // the communication of a select that has another case
-	inLoop  bool    // inside a loop of its goroutine (or of the function)
-	forever bool    // inside a for loop without a condition
+	reg     *region    // nil: the function's own flow
+	guarded bool       // the communication of a select that has another case
+	commaOK bool       // v, ok := <-ch
+	loops   []ast.Node // enclosing loops inside its goroutine (or function), innermost first
 }
 
 // region is the goroutine started by `go func(){...}()` in the function's own
@@ -34,7 +34,7 @@ type region struct {
 	goStmt *ast.GoStmt
 	lit    *ast.FuncLit
 	anc    []ast.Node // from the function body down to goStmt
-	inLoop bool       // the go statement may run more than once
+	loops  []ast.Node // loops around goStmt, innermost first
 }
 
 var otherRegion = &region{}
@@ -112,8 +112,7 @@ func (w *walker) goStmt(g *ast.GoStmt, reg *region) {
 	}
 	r := otherRegion // a goroutine started by another goroutine
 	if reg == nil {
-		inLoop, _ := loopsAbove(w.stack, len(w.stack)-1, nil)
-		r = &region{goStmt: g, lit: lit, anc: slices.Clone(w.stack), inLoop: inLoop}
+		r = &region{goStmt: g, lit: lit, anc: slices.Clone(w.stack), loops: loopsAbove(w.stack, len(w.stack)-1, nil)}
 	}
 	w.goLits[lit] = r
 	sig, _ := w.info.TypeOf(lit).(*types.Signature)
@@ -185,8 +184,11 @@ func (w *walker) use(id *ast.Ident, reg *region) {
 		}
 		if j >= 1 {
 			switch s := w.stack[j-1].(type) {
-			case *ast.ExprStmt, *ast.AssignStmt:
-				o.guarded = w.guarded(j-1, s.(ast.Stmt))
+			case *ast.ExprStmt:
+				o.guarded = w.guarded(j-1, s)
+			case *ast.AssignStmt:
+				o.guarded = w.guarded(j-1, s)
+				o.commaOK = len(s.Lhs) == 2
 			}
 		}
 		w.addOp(cv, o, i-1)
@@ -252,14 +254,15 @@ func (w *walker) addOp(cv *chanVar, o op, i int) {
 	if o.reg != nil {
 		root = o.reg.lit
 	}
-	o.inLoop, o.forever = loopsAbove(w.stack, i, root)
+	o.loops = loopsAbove(w.stack, i, root)
 	cv.ops = append(cv.ops, o)
 }
 
-// loopsAbove reports whether stack[i] runs inside a loop below root (the
-// whole stack when root is nil), and whether one of those loops has no
-// condition.
-func loopsAbove(stack []ast.Node, i int, root ast.Node) (inLoop, forever bool) {
+// loopsAbove returns the loops, innermost first, whose body (or condition or
+// post statement) holds stack[i], up to root (the whole stack when root is
+// nil).
+func loopsAbove(stack []ast.Node, i int, root ast.Node) []ast.Node {
+	var loops []ast.Node
 	for j := i - 1; j >= 0; j-- {
 		n, child := stack[j], stack[j+1]
 		if n == root {
@@ -268,20 +271,20 @@ func loopsAbove(stack []ast.Node, i int, root ast.Node) (inLoop, forever bool) {
 		switch l := n.(type) {
 		case *ast.ForStmt:
 			if child != l.Init {
-				inLoop = true
-				forever = forever || l.Cond == nil
+				loops = append(loops, l)
 			}
 		case *ast.RangeStmt:
 			if child != l.X {
-				inLoop = true
+				loops = append(loops, l)
 			}
 		}
 	}
-	return inLoop, forever
+	return loops
 }
 
 // exits reports whether s is a call that never returns to the function:
-// panic, os.Exit, log.Fatal and friends, runtime.Goexit.
+// panic, os.Exit, log.Fatal and friends, runtime.Goexit, and the testing
+// methods that stop the test (t.Fatal, t.FailNow, t.Skip...).
 func exits(info *types.Info, s *ast.ExprStmt) bool {
 	call, ok := ast.Unparen(s.X).(*ast.CallExpr)
 	if !ok {
@@ -291,7 +294,27 @@ func exits(info *types.Info, s *ast.ExprStmt) bool {
 		return true
 	}
 	fn := gintypes.Callee(info, call)
-	return gintypes.IsFunc(fn, "os", "Exit") ||
-		gintypes.IsFunc(fn, "runtime", "Goexit") ||
-		gintypes.IsFunc(fn, "log", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln")
+	if gintypes.IsFunc(fn, "os", "Exit") || gintypes.IsFunc(fn, "runtime", "Goexit") ||
+		gintypes.IsFunc(fn, "log", logExits...) {
+		return true
+	}
+	if fn == nil || fn.Pkg() == nil {
+		return false
+	}
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok || sig.Recv() == nil {
+		return false
+	}
+	switch fn.Pkg().Path() {
+	case "log":
+		return slices.Contains(logExits, fn.Name())
+	case "testing":
+		return slices.Contains(testExits, fn.Name())
+	}
+	return false
 }
+
+var (
+	logExits  = []string{"Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln"}
+	testExits = []string{"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"}
+)

@@ -24,8 +24,9 @@ type via struct {
 // leak is an unserved path out of the function: a return statement, or the
 // end of the body when ret is nil.
 type leak struct {
-	ret *ast.ReturnStmt
-	via *via
+	ret      *ast.ReturnStmt
+	scopeEnd token.Pos // the channel variable went out of scope here
+	via      *via
 }
 
 // The ways out of a statement for a path that entered it unserved.
@@ -108,6 +109,7 @@ type cover struct {
 	info  *types.Info
 	serve []token.Pos
 	exits []token.Pos
+	scope *types.Scope // of the channel variable; leaving it abandons the channel
 }
 
 func has(ps []token.Pos, lo, hi token.Pos) bool {
@@ -127,6 +129,14 @@ func (c *cover) after(anc []ast.Node) *leak {
 	st := fallFlow(nil)
 	for i := len(anc) - 1; i > 0; i-- {
 		child, parent := anc[i], anc[i-1]
+		if c.scope != nil && child.Pos() == c.scope.Pos() && child.End() == c.scope.End() {
+			// Past this block nothing can name the channel any more;
+			// in a loop, the next iteration makes a new one.
+			if st.pending() {
+				return &leak{scopeEnd: child.End(), via: st.firstVia()}
+			}
+			return nil
+		}
 		switch p := parent.(type) {
 		case *ast.ForStmt:
 			if child == p.Body {

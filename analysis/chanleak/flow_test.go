@@ -127,6 +127,19 @@ func TestFlow(t *testing.T) {
 		{"range closed", `ch := make(chan int); go func() { for range ch {} }(); ch <- 1; close(ch)`, ""},
 		{"guarded receive loop", `ch := make(chan int); go func() { for { select { case <-ch: case <-ctx.Done(): return } } }(); ch <- 1`, ""},
 		{"infinite receive loop", `ch := make(chan int); go func() { for { use(<-ch) } }(); ch <- 1`, "receive loop at line 10"},
+		{"new channel per iteration, abandoned by continue", `for { ch := make(chan int); go func() { ch <- 1 }(); select { case <-ch: case <-tick: continue }; use(1) }`,
+			"the select at line 10 takes its tick case and ch goes out of scope at line 10"},
+		{"new channel per iteration, conditional receive", `for i := 0; i < n; i++ { ch := make(chan int); go func() { ch <- 1 }(); if fail() { <-ch } }`,
+			"ch goes out of scope at line 10 without receiving from it"},
+		{"new channel per iteration, buffer fits", `for i := 0; i < n; i++ { ch := make(chan int, 1); go func() { ch <- 1 }(); select { case <-ch: case <-ctx.Done(): return } }`, ""},
+		{"constant loop of goroutines, buffer fits", `ch := make(chan int, 3); for i := 0; i < 3; i++ { go func() { ch <- i }() }; select { case <-ch: case <-ctx.Done(): }`, ""},
+		{"constant loop of goroutines, buffer short", `ch := make(chan int, 2); for i := 0; i < 3; i++ { go func() { ch <- i }() }; select { case <-ch: case <-ctx.Done(): }`,
+			"make(chan int, 3)"},
+		{"exclusive sends, buffer of one", `ch := make(chan int, 1); go func() { if fail() { ch <- 1 } else { ch <- 2 } }(); select { case <-ch: case <-ctx.Done(): }`, ""},
+		{"exclusive sends, unbuffered: fix offered", `ch := make(chan int); go func() { if fail() { ch <- 1 } else { ch <- 2 } }(); select { case <-ch: case <-ctx.Done(): }`,
+			"make(chan int, 1)"},
+		{"comma-ok receive loop", `ch := make(chan int); go func() { for { v, ok := <-ch; if !ok { return }; use(v) } }(); ch <- 1`, "receive loop at line 10"},
+		{"receive loop with its own exit", `ch := make(chan int); go func() { for { if <-ch == 0 { break } } }(); ch <- 0`, ""},
 		{"receiver with producer goroutine", `ch := make(chan int); go func() { ch <- 1 }(); go func() { <-ch }()`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -170,22 +183,68 @@ func TestCommName(t *testing.T) {
 	}
 }
 
-func TestSendBound(t *testing.T) {
-	g := &region{}
-	loop := &region{inLoop: true}
+// TestCount checks the bound on the sends one goroutine body makes on ch.
+func TestCount(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		sends []op
-		want  int
+		body string
+		want int
 	}{
-		{"none", nil, 0},
-		{"one", []op{{reg: g}}, 1},
-		{"two", []op{{reg: g}, {reg: g}}, 2},
-		{"send in loop", []op{{reg: g}, {reg: g, inLoop: true}}, -1},
-		{"go in loop", []op{{reg: loop}}, -1},
+		{`ch <- 1`, 1},
+		{`ch <- 1; ch <- 2`, 2},
+		{`if n > 0 { ch <- 1 } else { ch <- 2 }`, 1},
+		{`if n > 0 { ch <- 1 }; ch <- 2`, 2},
+		{`switch n { case 1: ch <- 1; case 2: ch <- 2; default: }`, 1},
+		{`select { case ch <- 1: case <-done: ch <- 2 }`, 1},
+		{`for i := 0; i < 3; i++ { ch <- i }`, 3},
+		{`for i := 1; i <= 3; i++ { ch <- i }`, 3},
+		{`for range 4 { ch <- 1 }`, 4},
+		{`for range arr { ch <- 1 }`, 3},
+		{`for i := 0; i < n; i++ { ch <- i }`, unbounded},
+		{`for { ch <- 1 }`, unbounded},
+		{`for { if err := work(); err > 0 { ch <- err; break } }`, 1},
+		{`for { if err := work(); err > 0 { ch <- err; return } }`, 1},
+		{`for { switch work() { case 1: ch <- 1; break } }`, unbounded},
+		{`L: for { switch work() { case 1: ch <- 1; break L } }`, 1},
+		{`for { select { case ch <- 1: return; case <-done: } }`, 1},
+		{`for i := 0; i < 2; i++ { for j := 0; j < 3; j++ { ch <- i + j } }`, 6},
+		{`defer func() { ch <- 0 }(); ch <- 1`, 2},
+		{`other <- 1`, 0},
+		{`if n > 0 { ch <- 1; return }; ch <- 2`, 1},
+		{`if n > 0 { ch <- 1; panic("x") }; ch <- 2`, 1},
+		{`if n > 0 { ch <- 1 }; ch <- 2; return`, 2},
+		{`for i := 0; i < 3; i++ { if i == n { ch <- i; return } }; ch <- 9`, 1},
+		{`for i := 0; i < n; i++ { go func() { ch <- i }() }`, unbounded},
+		{`for i := 0; i < 2; i++ { go func() { if n > 0 { ch <- 1; return }; ch <- 2 }() }`, 2},
+		{`if n > 0 { go func() { ch <- 1 }() } else { go func() { ch <- 2 }() }`, 1},
 	} {
-		if got := sendBound(tc.sends); got != tc.want {
-			t.Errorf("%s: sendBound = %d, want %d", tc.name, got, tc.want)
+		src := prelude + "func f(ch, other chan int, done <-chan int, n int, arr [3]int) {\ngo func() {\n" + tc.body + "\n}()\n}\n"
+		fset := token.NewFileSet()
+		file, err := parser.ParseFile(fset, "p.go", src, 0)
+		if err != nil {
+			t.Fatalf("parse %q: %v", tc.body, err)
+		}
+		info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{}, Uses: map[*ast.Ident]types.Object{}}
+		if _, err := (&types.Config{}).Check("p", fset, []*ast.File{file}, info); err != nil {
+			t.Fatalf("type-check %q: %v", tc.body, err)
+		}
+		var lit *ast.FuncLit
+		var sends []token.Pos
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.GoStmt:
+				if lit == nil {
+					lit, _ = n.Call.Fun.(*ast.FuncLit)
+				}
+			case *ast.SendStmt:
+				if id, ok := n.Chan.(*ast.Ident); ok && id.Name == "ch" {
+					sends = append(sends, n.Pos())
+				}
+			}
+			return true
+		})
+		k := counter{info: info, sends: sends}
+		if got := k.total(lit.Body); got != tc.want {
+			t.Errorf("count(%q) = %d, want %d", tc.body, got, tc.want)
 		}
 	}
 }

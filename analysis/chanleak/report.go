@@ -54,31 +54,30 @@ func (r reporter) line(p token.Pos) int { return r.fset.Position(p).Line }
 
 func (r reporter) name() string { return r.cv.obj.Name() }
 
-// sendBound is the number of sends the goroutines make, or -1 when a send
-// may run any number of times.
-func sendBound(sends []op) int {
-	n := 0
+// sendBound is how many sends the goroutines make on one path, or
+// unbounded.
+func (r reporter) sendBound(sends []op) int {
+	ps := make([]token.Pos, 0, len(sends))
 	for _, o := range sends {
-		if o.inLoop || o.reg.inLoop {
-			return -1
-		}
-		n++
+		ps = append(ps, o.pos)
 	}
-	return n
+	slices.Sort(ps)
+	k := counter{info: r.w.info, sends: ps, makePos: r.cv.make.Pos()}
+	return k.total(r.w.body)
 }
 
-// recvBound is the number of receives in the function's own flow, or -1 when
-// a receive may run any number of times.
-func recvBound(ops []op) int {
+// recvBound is how many receives the function itself makes at most, or
+// unbounded. It over-counts exclusive branches, which only hides findings.
+func (r reporter) recvBound() int {
 	n := 0
-	for _, o := range ops {
-		if o.reg != nil || o.kind == opSend {
-			continue
+	for _, o := range r.cv.ops {
+		switch {
+		case o.reg != nil || o.kind == opSend:
+		case o.kind == opRange:
+			return unbounded
+		default:
+			n = add(n, multiplicity(r.w.info, o.loops, r.cv.make.Pos()))
 		}
-		if o.inLoop || o.kind == opRange {
-			return -1
-		}
-		n++
 	}
 	return n
 }
@@ -91,7 +90,7 @@ func (r reporter) sender(sends []op, recvs []token.Pos) (analysis.Diagnostic, bo
 		return analysis.Diagnostic{}, false
 	}
 	send := sends[i]
-	n := sendBound(sends)
+	n := r.sendBound(sends)
 	if n >= 0 && r.cv.capacity >= int64(n) {
 		return analysis.Diagnostic{}, false
 	}
@@ -105,17 +104,17 @@ func (r reporter) sender(sends []op, recvs []token.Pos) (analysis.Diagnostic, bo
 		// started by its previous iteration; not followed.
 		return analysis.Diagnostic{}, false
 	default:
-		c := cover{info: r.w.info, serve: recvs, exits: r.w.exits}
+		c := cover{info: r.w.info, serve: recvs, exits: r.w.exits, scope: r.cv.obj.Parent()}
 		if lk := c.after(send.reg.anc); lk != nil {
 			why = "blocks forever when " + r.describe(lk, "receiving from", recvs[0])
 			break
 		}
-		m := recvBound(r.cv.ops)
+		m := r.recvBound()
 		if m < 0 || (n >= 0 && int64(m)+r.cv.capacity >= int64(n)) {
 			return analysis.Diagnostic{}, false
 		}
 		what = fmt.Sprintf("the goroutine's sends at line %d", r.line(send.pos))
-		if manyGoroutines(sends) {
+		if r.manyGoroutines(sends) {
 			what = fmt.Sprintf("the goroutines' sends at line %d", r.line(send.pos))
 		}
 		why = fmt.Sprintf("block forever once the function has received %s", values(m))
@@ -124,9 +123,9 @@ func (r reporter) sender(sends []op, recvs []token.Pos) (analysis.Diagnostic, bo
 }
 
 // manyGoroutines reports whether the sends come from more than one goroutine.
-func manyGoroutines(sends []op) bool {
+func (r reporter) manyGoroutines(sends []op) bool {
 	for _, o := range sends {
-		if o.reg.inLoop || o.reg != sends[0].reg {
+		if o.reg != sends[0].reg || multiplicity(r.w.info, o.reg.loops, r.cv.make.Pos()) != 1 {
 			return true
 		}
 	}
@@ -169,10 +168,22 @@ func (r reporter) senderDiagnostic(what, why string, n int) analysis.Diagnostic 
 	}
 }
 
+// untilClosed reports whether a receive sits in a for loop without a
+// condition that only a closed channel ends: the loop has no other way out,
+// or the receive tests the channel with v, ok := <-ch.
+func (r reporter) untilClosed(o op) bool {
+	for _, l := range o.loops {
+		if f, ok := l.(*ast.ForStmt); ok && f.Cond == nil {
+			return o.commaOK || !hasExit(r.w.info, f.Body)
+		}
+	}
+	return false
+}
+
 // receiver handles goroutines that receive from the channel.
 func (r reporter) receiver(recvs, goSends []op, mainSends []token.Pos) (analysis.Diagnostic, bool) {
 	for _, o := range recvs {
-		if o.guarded || (o.kind != opRange && !o.forever) {
+		if o.guarded || (o.kind != opRange && !r.untilClosed(o)) {
 			continue
 		}
 		what := fmt.Sprintf("the goroutine's range at line %d", r.line(o.pos))
@@ -197,7 +208,7 @@ func (r reporter) receiver(recvs, goSends []op, mainSends []token.Pos) (analysis
 	if mainSends[0] < recv.reg.goStmt.Pos() {
 		return analysis.Diagnostic{}, false
 	}
-	c := cover{info: r.w.info, serve: mainSends, exits: r.w.exits}
+	c := cover{info: r.w.info, serve: mainSends, exits: r.w.exits, scope: r.cv.obj.Parent()}
 	lk := c.after(recv.reg.anc)
 	if lk == nil {
 		return analysis.Diagnostic{}, false
@@ -219,13 +230,19 @@ func (r reporter) receiverDiagnostic(what, why, advice string) analysis.Diagnost
 func (r reporter) describe(lk *leak, verb string, first token.Pos) string {
 	if v := lk.via; v != nil {
 		s := fmt.Sprintf("the select at line %d takes its %s case and ", r.line(v.sel.Pos()), r.commName(v.clause))
-		if lk.ret == nil || (lk.ret.Pos() >= v.sel.Pos() && lk.ret.End() <= v.sel.End()) {
+		switch {
+		case lk.scopeEnd.IsValid():
+			return s + fmt.Sprintf("%s goes out of scope at line %d", r.name(), r.line(lk.scopeEnd))
+		case lk.ret == nil || (lk.ret.Pos() >= v.sel.Pos() && lk.ret.End() <= v.sel.End()):
 			return s + "returns"
 		}
 		return s + fmt.Sprintf("the function returns at line %d", r.line(lk.ret.Pos()))
 	}
-	if lk.ret != nil {
+	switch {
+	case lk.ret != nil:
 		return fmt.Sprintf("the function returns at line %d before %s %s", r.line(lk.ret.Pos()), verb, r.name())
+	case lk.scopeEnd.IsValid():
+		return fmt.Sprintf("%s goes out of scope at line %d without %s it (line %d is not reached on every path)", r.name(), r.line(lk.scopeEnd), verb, r.line(first))
 	}
 	return fmt.Sprintf("the function ends without %s %s (line %d is not reached on every path)", verb, r.name(), r.line(first))
 }

@@ -207,3 +207,33 @@ func ObjectOf(info *types.Info, e ast.Expr) types.Object {
 func IsPackageLevel(v *types.Var) bool {
 	return v != nil && !v.IsField() && v.Pkg() != nil && v.Parent() == v.Pkg().Scope()
 }
+
+// RequestParam returns the parameter through which a function reaches the
+// request it serves: its first *gin.Context parameter (GinHandler), or its
+// *http.Request parameter when it also has an http.ResponseWriter one
+// (HTTPHandler). Unlike KindOf it accepts helpers with more parameters,
+// such as func(c *gin.Context, id string). It returns NotHandler, nil for
+// any other signature.
+func RequestParam(sig *types.Signature) (HandlerKind, *types.Var) {
+	if sig == nil {
+		return NotHandler, nil
+	}
+	params := sig.Params()
+	var req *types.Var
+	writer := false
+	for i := range params.Len() {
+		p := params.At(i)
+		switch t := p.Type(); {
+		case IsGinContext(t):
+			return GinHandler, p
+		case req == nil && IsPointerTo(t, HTTPPath, "Request"):
+			req = p
+		case IsNamed(t, HTTPPath, "ResponseWriter"):
+			writer = true
+		}
+	}
+	if req != nil && writer {
+		return HTTPHandler, req
+	}
+	return NotHandler, nil
+}

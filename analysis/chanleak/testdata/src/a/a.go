@@ -361,3 +361,32 @@ func twoReceives() int {
 	}()
 	return <-ch + <-ch
 }
+
+// Positive: each iteration makes a new channel and may abandon it.
+func perIteration(ctx context.Context, jobs []string) {
+	for _, j := range jobs {
+		ch := make(chan int) // want `the goroutine's send at line 369 blocks forever when the select at line 370 takes its ctx.Done\(\) case and ch goes out of scope at line 375;`
+		go func() { ch <- query(j) }()
+		select {
+		case v := <-ch:
+			use(v)
+		case <-ctx.Done():
+		}
+	}
+}
+
+// Negative: sends in exclusive branches fit a buffer of one.
+func exclusiveSends(ctx context.Context) {
+	errc := make(chan error, 1)
+	go func() {
+		if err := check(); err != nil {
+			errc <- err
+		} else {
+			errc <- errors.New("ok")
+		}
+	}()
+	select {
+	case <-errc:
+	case <-ctx.Done():
+	}
+}

@@ -173,3 +173,58 @@ func (e *Engine) RunListener(l net.Listener) error                   { return ni
 
 func WrapH(h http.Handler) HandlerFunc     { return nil }
 func WrapF(f http.HandlerFunc) HandlerFunc { return nil }
+
+// Added for lateuse and abortreturn.
+
+func Logger() HandlerFunc   { return nil }
+func Recovery() HandlerFunc { return nil }
+
+func (g *RouterGroup) StaticFS(path string, fs http.FileSystem) IRoutes { return g }
+func (g *RouterGroup) StaticFileFS(path, file string, fs http.FileSystem) IRoutes {
+	return g
+}
+
+func (c *Context) SecureJSON(code int, obj any)             {}
+func (c *Context) JSONP(code int, obj any)                  {}
+func (c *Context) AsciiJSON(code int, obj any)              {}
+func (c *Context) TOML(code int, obj any)                   {}
+func (c *Context) FileAttachment(filepath, filename string) {}
+func (c *Context) SSEvent(name string, message any)         {}
+
+// Added for doublebind and bodylimit.
+
+const BodyBytesKey = "_gin-gonic/gin/bodybyteskey"
+
+func (c *Context) BindPlain(obj any) error               { return nil }
+func (c *Context) ShouldBindPlain(obj any) error         { return nil }
+func (c *Context) ShouldBindBodyWithXML(obj any) error   { return nil }
+func (c *Context) ShouldBindBodyWithYAML(obj any) error  { return nil }
+func (c *Context) ShouldBindBodyWithTOML(obj any) error  { return nil }
+func (c *Context) ShouldBindBodyWithPlain(obj any) error { return nil }
+
+// Logging (added for secretlog).
+type LogFormatter func(params LogFormatterParams) string
+
+type LogFormatterParams struct {
+	Request      *http.Request
+	TimeStamp    time.Time
+	StatusCode   int
+	Latency      time.Duration
+	ClientIP     string
+	Method       string
+	Path         string
+	ErrorMessage string
+	BodySize     int
+	Keys         map[any]any
+}
+
+type LoggerConfig struct {
+	Formatter       LogFormatter
+	Output          io.Writer
+	SkipPaths       []string
+	SkipQueryString bool
+}
+
+func LoggerWithFormatter(f LogFormatter) HandlerFunc                  { return nil }
+func LoggerWithConfig(conf LoggerConfig) HandlerFunc                  { return nil }
+func LoggerWithWriter(out io.Writer, notlogged ...string) HandlerFunc { return nil }

@@ -25,3 +25,31 @@ var (
 	YAML BindingBody = jsonBinding{}
 	Form Binding     = jsonBinding{}
 )
+
+// Added for doublebind.
+
+type BindingUri interface {
+	Name() string
+	BindUri(map[string][]string, any) error
+}
+
+type uriBinding struct{}
+
+func (uriBinding) Name() string                           { return "uri" }
+func (uriBinding) BindUri(map[string][]string, any) error { return nil }
+
+var (
+	Query         Binding     = jsonBinding{}
+	FormPost      Binding     = jsonBinding{}
+	FormMultipart Binding     = jsonBinding{}
+	ProtoBuf      BindingBody = jsonBinding{}
+	MsgPack       BindingBody = jsonBinding{}
+	Uri           BindingUri  = uriBinding{}
+	Header        Binding     = jsonBinding{}
+	Plain         BindingBody = jsonBinding{}
+	TOML          BindingBody = jsonBinding{}
+	BSON          BindingBody = jsonBinding{}
+)
+
+// Default returns the binding for the method and content type.
+func Default(method, contentType string) Binding { return Form }

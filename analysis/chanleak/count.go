@@ -1,0 +1,390 @@
+package chanleak
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"math"
+	"slices"
+)
+
+// unbounded is the count of an operation that may run any number of times.
+const unbounded = -1
+
+func add(a, b int) int {
+	if a < 0 || b < 0 {
+		return unbounded
+	}
+	return min(a+b, math.MaxInt32)
+}
+
+func mul(a, b int) int {
+	switch {
+	case a == 0 || b == 0:
+		return 0
+	case a < 0 || b < 0:
+		return unbounded
+	}
+	return min(a*b, math.MaxInt32)
+}
+
+func maxCount(a, b int) int {
+	if a < 0 || b < 0 {
+		return unbounded
+	}
+	return max(a, b)
+}
+
+// counter bounds how many sends on one channel the goroutines started by a
+// function perform on any single path: exclusive branches count once, a send
+// followed by return ends its path, a loop multiplies by its trip count when
+// that is a constant, and a loop that leaves right after each of its sends
+// counts once. A loop that also holds the channel's make counts once: each
+// iteration makes a new channel.
+type counter struct {
+	info    *types.Info
+	sends   []token.Pos // positions of the send statements, sorted
+	makePos token.Pos
+}
+
+// none marks a count with no such path.
+const none = -2
+
+// count is the most sends on paths that complete normally (fall) and on
+// paths that leave the function (exit).
+type count struct{ fall, exit int }
+
+func addN(a, b int) int {
+	if a == none || b == none {
+		return none
+	}
+	return add(a, b)
+}
+
+func maxN(a, b int) int {
+	switch {
+	case a == none:
+		return b
+	case b == none:
+		return a
+	}
+	return maxCount(a, b)
+}
+
+func (c count) max() int {
+	if m := maxN(c.fall, c.exit); m != none {
+		return m
+	}
+	return 0
+}
+
+func either(a, b count) count { return count{maxN(a.fall, b.fall), maxN(a.exit, b.exit)} }
+
+// then is a followed by b.
+func then(a, b count) count {
+	return count{addN(a.fall, b.fall), maxN(a.exit, addN(a.fall, b.exit))}
+}
+
+func (k *counter) in(p token.Pos) bool {
+	_, ok := slices.BinarySearch(k.sends, p)
+	return ok
+}
+
+// total is the most sends on any path through n.
+func (k *counter) total(n ast.Node) int { return k.node(n).max() }
+
+func (k *counter) node(n ast.Node) count {
+	if n == nil {
+		return count{0, none}
+	}
+	switch n := n.(type) {
+	case *ast.ReturnStmt:
+		return count{none, k.plain(n)}
+	case *ast.ExprStmt:
+		if exits(k.info, n) {
+			return count{none, k.plain(n)}
+		}
+	}
+	if !has(k.sends, n.Pos(), n.End()) {
+		return count{0, none}
+	}
+	switch n := n.(type) {
+	case *ast.BlockStmt:
+		return k.list(n.List)
+	case *ast.LabeledStmt:
+		return k.node(n.Stmt)
+	case *ast.GoStmt:
+		// The goroutine's own paths; the go statement itself completes.
+		if lit, ok := ast.Unparen(n.Call.Fun).(*ast.FuncLit); ok {
+			return count{k.total(lit.Body), none}
+		}
+	case *ast.IfStmt:
+		els := count{0, none}
+		if n.Else != nil {
+			els = k.node(n.Else)
+		}
+		return then(then(k.node(n.Init), k.node(n.Cond)), either(k.node(n.Body), els))
+	case *ast.SwitchStmt:
+		return then(then(k.node(n.Init), k.node(n.Tag)), k.clauses(n.Body, true))
+	case *ast.TypeSwitchStmt:
+		return then(then(k.node(n.Init), k.node(n.Assign)), k.clauses(n.Body, true))
+	case *ast.SelectStmt:
+		return k.clauses(n.Body, false)
+	case *ast.CaseClause:
+		return k.list(n.Body)
+	case *ast.CommClause:
+		return then(k.node(n.Comm), k.list(n.Body))
+	case *ast.ForStmt:
+		return then(k.node(n.Init), k.loop(n.Body, n, forBound(k.info, n)))
+	case *ast.RangeStmt:
+		return then(k.node(n.X), k.loop(n.Body, n, rangeBound(k.info, n)))
+	}
+	return count{k.plain(n), none}
+}
+
+// plain counts each send in n once, including those of function literals
+// it holds.
+func (k *counter) plain(n ast.Node) int {
+	lo, _ := slices.BinarySearch(k.sends, n.Pos())
+	hi, _ := slices.BinarySearch(k.sends, n.End())
+	return hi - lo
+}
+
+func (k *counter) list(l []ast.Stmt) count {
+	c := count{0, none}
+	for _, s := range l {
+		if c.fall == none {
+			break // unreachable
+		}
+		c = then(c, k.node(s))
+	}
+	return c
+}
+
+// clauses is the count of the case that sends most; a switch without a
+// default may also take none of them.
+func (k *counter) clauses(body *ast.BlockStmt, isSwitch bool) count {
+	c := count{none, none}
+	hasDefault := false
+	for _, cl := range body.List {
+		if cc, ok := cl.(*ast.CaseClause); ok && cc.List == nil {
+			hasDefault = true
+		}
+		c = either(c, k.node(cl))
+	}
+	if isSwitch && !hasDefault || len(body.List) == 0 {
+		c = either(c, count{0, none})
+	}
+	return c
+}
+
+func (k *counter) loop(body *ast.BlockStmt, loop ast.Node, bound int) count {
+	per := k.node(body)
+	if f, ok := loop.(*ast.ForStmt); ok {
+		per = then(per, then(k.node(f.Cond), k.node(f.Post)))
+	}
+	fall := per.fall
+	if fall == none { // the body never completes: at most one iteration
+		fall = 0
+	}
+	if fall == 0 || (loop.Pos() <= k.makePos && k.makePos < loop.End()) || k.leavesAfterEachSend(body) {
+		return count{fall, per.exit}
+	}
+	return count{mul(bound, fall), addN(mul(bound, fall), per.exit)}
+}
+
+// leavesAfterEachSend reports whether every send in a loop body is followed
+// directly by a statement that leaves the loop (return, break, an exit
+// call), so that at most one iteration sends.
+func (k *counter) leavesAfterEachSend(body *ast.BlockStmt) bool {
+	lo, _ := slices.BinarySearch(k.sends, body.Pos())
+	hi, _ := slices.BinarySearch(k.sends, body.End())
+	want, got := hi-lo, 0
+	var stmts func(list []ast.Stmt, nested bool)
+	var stmt func(s ast.Stmt, nested bool)
+	stmts = func(list []ast.Stmt, nested bool) {
+		for i, s := range list {
+			if send, ok := s.(*ast.SendStmt); ok && k.in(send.Pos()) && i+1 < len(list) && leaves(k.info, list[i+1], nested) {
+				got++
+			}
+			stmt(s, nested)
+		}
+	}
+	stmt = func(s ast.Stmt, nested bool) {
+		switch s := s.(type) {
+		case *ast.BlockStmt:
+			stmts(s.List, nested)
+		case *ast.LabeledStmt:
+			stmt(s.Stmt, nested)
+		case *ast.IfStmt:
+			stmts(s.Body.List, nested)
+			if s.Else != nil {
+				stmt(s.Else, nested)
+			}
+		case *ast.SwitchStmt:
+			for _, c := range s.Body.List {
+				if cc, ok := c.(*ast.CaseClause); ok {
+					stmts(cc.Body, true)
+				}
+			}
+		case *ast.TypeSwitchStmt:
+			for _, c := range s.Body.List {
+				if cc, ok := c.(*ast.CaseClause); ok {
+					stmts(cc.Body, true)
+				}
+			}
+		case *ast.SelectStmt:
+			for _, c := range s.Body.List {
+				cc, ok := c.(*ast.CommClause)
+				if !ok {
+					continue
+				}
+				if send, ok := cc.Comm.(*ast.SendStmt); ok && k.in(send.Pos()) && len(cc.Body) > 0 && leaves(k.info, cc.Body[0], true) {
+					got++
+				}
+				stmts(cc.Body, true)
+			}
+		case *ast.ForStmt:
+			stmts(s.Body.List, true)
+		case *ast.RangeStmt:
+			stmts(s.Body.List, true)
+		}
+	}
+	stmts(body.List, false)
+	return got == want
+}
+
+// leaves reports whether s leaves the enclosing loop; nested says whether an
+// unlabeled break would only leave an inner switch, select or loop.
+func leaves(info *types.Info, s ast.Stmt, nested bool) bool {
+	switch s := s.(type) {
+	case *ast.ReturnStmt:
+		return true
+	case *ast.BranchStmt:
+		return s.Tok == token.BREAK && (s.Label != nil || !nested)
+	case *ast.ExprStmt:
+		return exits(info, s)
+	}
+	return false
+}
+
+// hasExit reports whether a loop body can leave the loop other than by
+// panicking: a return, a break that targets it, a goto, an exit call.
+func hasExit(info *types.Info, body *ast.BlockStmt) bool {
+	found := false
+	var visit func(n ast.Node, nested bool) bool
+	visit = func(n ast.Node, nested bool) bool {
+		ast.Inspect(n, func(n ast.Node) bool {
+			if found || n == nil {
+				return false
+			}
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ReturnStmt:
+				found = true
+			case *ast.BranchStmt:
+				found = n.Tok == token.GOTO || (n.Tok == token.BREAK && (n.Label != nil || !nested))
+			case *ast.ExprStmt:
+				found = exits(info, n)
+			case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.ForStmt, *ast.RangeStmt:
+				if !nested {
+					visit(n, true)
+					return false
+				}
+			}
+			return !found
+		})
+		return found
+	}
+	for _, s := range body.List {
+		if visit(s, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// multiplicity is how many times the innermost of loops runs, given as the
+// product of their trip counts; loops that also hold the channel's make do
+// not count, since each of their iterations makes a new channel.
+func multiplicity(info *types.Info, loops []ast.Node, makePos token.Pos) int {
+	n := 1
+	for _, l := range loops {
+		if l.Pos() <= makePos && makePos < l.End() {
+			continue
+		}
+		switch l := l.(type) {
+		case *ast.ForStmt:
+			n = mul(n, forBound(info, l))
+		case *ast.RangeStmt:
+			n = mul(n, rangeBound(info, l))
+		default:
+			n = unbounded
+		}
+	}
+	return n
+}
+
+// forBound is the trip count of `for i := a; i < b; i++` (or <=) with
+// constant a and b, or unbounded.
+func forBound(info *types.Info, f *ast.ForStmt) int {
+	init, ok := f.Init.(*ast.AssignStmt)
+	if !ok || len(init.Lhs) != 1 || len(init.Rhs) != 1 || (init.Tok != token.DEFINE && init.Tok != token.ASSIGN) {
+		return unbounded
+	}
+	id, ok := init.Lhs[0].(*ast.Ident)
+	cond, ok2 := ast.Unparen(f.Cond).(*ast.BinaryExpr)
+	post, ok3 := f.Post.(*ast.IncDecStmt)
+	if !ok || !ok2 || !ok3 || post.Tok != token.INC {
+		return unbounded
+	}
+	v := info.ObjectOf(id)
+	cx, _ := ast.Unparen(cond.X).(*ast.Ident)
+	px, _ := ast.Unparen(post.X).(*ast.Ident)
+	if v == nil || cx == nil || px == nil || info.ObjectOf(cx) != v || info.ObjectOf(px) != v {
+		return unbounded
+	}
+	from, ok := intConst(info, init.Rhs[0])
+	to, ok2 := intConst(info, cond.Y)
+	if !ok || !ok2 {
+		return unbounded
+	}
+	n := to - from
+	switch cond.Op {
+	case token.LSS:
+	case token.LEQ:
+		n++
+	default:
+		return unbounded
+	}
+	return int(max(0, min(n, math.MaxInt32)))
+}
+
+// rangeBound is the trip count of a range over a constant integer or an
+// array, or unbounded.
+func rangeBound(info *types.Info, r *ast.RangeStmt) int {
+	if n, ok := intConst(info, r.X); ok {
+		return int(max(0, min(n, math.MaxInt32)))
+	}
+	t := info.TypeOf(r.X)
+	if t == nil {
+		return unbounded
+	}
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if a, ok := t.Underlying().(*types.Array); ok {
+		return int(min(a.Len(), math.MaxInt32))
+	}
+	return unbounded
+}
+
+func intConst(info *types.Info, e ast.Expr) (int64, bool) {
+	tv, ok := info.Types[e]
+	if !ok || tv.Value == nil || tv.Value.Kind() != constant.Int {
+		return 0, false
+	}
+	return constant.Int64Val(tv.Value)
+}
