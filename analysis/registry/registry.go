@@ -8,10 +8,12 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ginleak/ginleak/analysis/abortreturn"
 	"github.com/ginleak/ginleak/analysis/bodyrestore"
 	"github.com/ginleak/ginleak/analysis/chanleak"
 	"github.com/ginleak/ginleak/analysis/ctxescape"
 	"github.com/ginleak/ginleak/analysis/globalcache"
+	"github.com/ginleak/ginleak/analysis/lateuse"
 	"github.com/ginleak/ginleak/analysis/routeloop"
 	"github.com/ginleak/ginleak/analysis/rule"
 	"github.com/ginleak/ginleak/analysis/servertimeout"
@@ -27,6 +29,8 @@ func Rules() []rule.Rule {
 		globalcache.Rule,
 		chanleak.Rule,
 		servertimeout.Rule,
+		lateuse.Rule,
+		abortreturn.Rule,
 	}
 	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
 	return rules

@@ -1,0 +1,99 @@
+package abortreturn
+
+import (
+	"bytes"
+	"go/ast"
+	"go/token"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// fix inserts return after the statement that writes the abort's response
+// (resp, at index idx of the abort's statement list). When the rest of the
+// block writes nothing, the return goes at the end of the block instead,
+// so that logging or cleanup after the abort still runs. No fix is offered
+// when the rest of the block leaves it by a jump (break, continue, goto,
+// fallthrough, return): the path to the second write is then that jump.
+func (c *checker) fix(s *site, resp ast.Stmt, idx int) []analysis.SuggestedFix {
+	rest := s.list[idx+1:]
+	after := resp
+	if len(rest) > 0 && !c.writesIn(rest, s.ctx) {
+		if jumps(rest) {
+			return nil
+		}
+		after = rest[len(rest)-1]
+	}
+	tf := c.pass.Fset.File(after.Pos())
+	if tf == nil {
+		return nil
+	}
+	src, err := c.pass.ReadFile(tf.Name())
+	if err != nil || tf.Size() != len(src) {
+		return nil
+	}
+	pos, text := insertion(tf, src, after)
+	return []analysis.SuggestedFix{{
+		Message:   "Return after the abort",
+		TextEdits: []analysis.TextEdit{{Pos: pos, End: pos, NewText: []byte(text)}},
+	}}
+}
+
+// writesIn reports whether stmts write the response through ctx.
+func (c *checker) writesIn(stmts []ast.Stmt, ctx ctxKey) bool {
+	found := false
+	for _, st := range stmts {
+		ast.Inspect(st, func(n ast.Node) bool {
+			if found {
+				return false
+			}
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.CallExpr:
+				if w, ok := c.classify(n); ok && w.ctx == ctx {
+					found = true
+				}
+			}
+			return true
+		})
+	}
+	return found
+}
+
+// jumps reports whether stmts hold a branch or return statement outside
+// function literals.
+func jumps(stmts []ast.Stmt) bool {
+	found := false
+	for _, st := range stmts {
+		ast.Inspect(st, func(n ast.Node) bool {
+			switch n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.BranchStmt, *ast.ReturnStmt:
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+// insertion returns where and what to insert for a return after stmt: a
+// line of its own with stmt's indentation when stmt starts its line and
+// only a line comment follows it (the comment stays on stmt's line), else
+// "; return" right after it.
+func insertion(tf *token.File, src []byte, stmt ast.Stmt) (token.Pos, string) {
+	lineStart := tf.Offset(tf.LineStart(tf.Line(stmt.Pos())))
+	start := tf.Offset(stmt.Pos())
+	end := tf.Offset(stmt.End())
+	indent := src[lineStart:start]
+	eol := bytes.IndexByte(src[end:], '\n')
+	if eol < 0 {
+		eol = len(src) - end
+	}
+	tail := bytes.TrimSpace(src[end : end+eol])
+	if len(bytes.TrimLeft(indent, " \t")) == 0 && (len(tail) == 0 || bytes.HasPrefix(tail, []byte("//"))) {
+		return tf.Pos(end + eol), "\n" + string(indent) + "return"
+	}
+	return stmt.End(), "; return"
+}
