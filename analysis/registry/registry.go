@@ -16,6 +16,7 @@ import (
 	"github.com/ginleak/ginleak/analysis/lateuse"
 	"github.com/ginleak/ginleak/analysis/routeloop"
 	"github.com/ginleak/ginleak/analysis/rule"
+	"github.com/ginleak/ginleak/analysis/secretlog"
 	"github.com/ginleak/ginleak/analysis/servertimeout"
 	"golang.org/x/tools/go/analysis"
 )
@@ -31,6 +32,7 @@ func Rules() []rule.Rule {
 		servertimeout.Rule,
 		lateuse.Rule,
 		abortreturn.Rule,
+		secretlog.Rule,
 	}
 	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
 	return rules
