@@ -9,9 +9,11 @@ import (
 	"strings"
 
 	"github.com/ginleak/ginleak/analysis/abortreturn"
+	"github.com/ginleak/ginleak/analysis/bodylimit"
 	"github.com/ginleak/ginleak/analysis/bodyrestore"
 	"github.com/ginleak/ginleak/analysis/chanleak"
 	"github.com/ginleak/ginleak/analysis/ctxescape"
+	"github.com/ginleak/ginleak/analysis/doublebind"
 	"github.com/ginleak/ginleak/analysis/globalcache"
 	"github.com/ginleak/ginleak/analysis/lateuse"
 	"github.com/ginleak/ginleak/analysis/routeloop"
@@ -32,7 +34,9 @@ func Rules() []rule.Rule {
 		servertimeout.Rule,
 		lateuse.Rule,
 		abortreturn.Rule,
+		doublebind.Rule,
 		secretlog.Rule,
+		bodylimit.Rule,
 	}
 	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
 	return rules

@@ -1,0 +1,8 @@
+package fix
+
+import "github.com/gin-gonic/gin"
+
+func NoImport(c *gin.Context) {
+	raw, _ := c.GetRawData() // want `no size limit`
+	_ = raw
+}

@@ -1,0 +1,143 @@
+package doublebind
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/ginleak/ginleak/analysis/gintypes"
+	"golang.org/x/tools/go/cfg"
+)
+
+// flow answers "can control go from one read to another without the body
+// being put back" over the control-flow graph of one function body.
+type flow struct {
+	info *types.Info
+	at   map[*ast.CallExpr]where
+}
+
+// where is a read's place in the graph: the block and the node holding it.
+type where struct {
+	block *cfg.Block
+	node  int
+}
+
+func newFlow(info *types.Info, body *ast.BlockStmt, reads []*read) *flow {
+	g := cfg.New(body, mayReturn(info))
+	f := &flow{info: info, at: make(map[*ast.CallExpr]where, len(reads))}
+	for _, b := range g.Blocks {
+		if !b.Live {
+			continue
+		}
+		for i, n := range b.Nodes {
+			for _, r := range reads {
+				if _, done := f.at[r.call]; !done && n.Pos() <= r.call.Pos() && r.call.End() <= n.End() {
+					f.at[r.call] = where{b, i}
+				}
+			}
+		}
+	}
+	return f
+}
+
+// reaches reports whether b can run after a on some path that does not
+// restore a's request body in between. With a == b it asks whether the
+// read runs again (a loop).
+func (f *flow) reaches(a, b *read) bool {
+	from, ok := f.at[a.call]
+	if !ok {
+		return false
+	}
+	to, ok := f.at[b.call]
+	if !ok {
+		return false
+	}
+	// The rest of a's block, from a's own node: a later read in the same
+	// statement counts, and so does a restore that a is part of
+	// (c.Request.Body = io.NopCloser(bytes.NewReader(read(c)))).
+	if found, stop := f.scan(from.block, from.node, a.call.End(), to, b, a.req); found || stop {
+		return found
+	}
+	seen := make(map[*cfg.Block]bool)
+	queue := append([]*cfg.Block(nil), from.block.Succs...)
+	for len(queue) > 0 {
+		blk := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		if seen[blk] {
+			continue
+		}
+		seen[blk] = true
+		if found, stop := f.scan(blk, 0, token.NoPos, to, b, a.req); found {
+			return true
+		} else if !stop {
+			queue = append(queue, blk.Succs...)
+		}
+	}
+	return false
+}
+
+// scan walks blk's nodes from index i. found: the node of b is reached
+// (b starting at or after pos); stop: a node restores req's body first.
+func (f *flow) scan(blk *cfg.Block, i int, pos token.Pos, to where, b *read, req string) (found, stop bool) {
+	for ; i < len(blk.Nodes); i++ {
+		if blk == to.block && i == to.node && b.call.Pos() >= pos {
+			return true, false
+		}
+		if f.restores(blk.Nodes[i], req) {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// restores reports whether n gives the request req a new body:
+// req.Body = ..., or req = <a request other than req.WithContext/Clone>.
+func (f *flow) restores(n ast.Node, req string) bool {
+	as, ok := n.(*ast.AssignStmt)
+	if !ok {
+		return false
+	}
+	for i, lhs := range as.Lhs {
+		lhs = ast.Unparen(lhs)
+		if sel, ok := lhs.(*ast.SelectorExpr); ok && isRequestBody(f.info, sel) &&
+			types.ExprString(ast.Unparen(sel.X)) == req {
+			return true
+		}
+		if as.Tok != token.ASSIGN || !isRequest(f.info.TypeOf(lhs)) || types.ExprString(lhs) != req {
+			continue
+		}
+		if len(as.Rhs) != len(as.Lhs) || !sharesBody(f.info, as.Rhs[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// sharesBody reports whether e is r.WithContext(...) or r.Clone(...) (or
+// its dereference): a request that still reads the old body.
+func sharesBody(info *types.Info, e ast.Expr) bool {
+	e = ast.Unparen(e)
+	if star, ok := e.(*ast.StarExpr); ok {
+		e = ast.Unparen(star.X)
+	}
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	return gintypes.IsMethod(gintypes.Callee(info, call), isRequest, "WithContext", "Clone")
+}
+
+// mayReturn tells the graph builder which calls never return: panic,
+// os.Exit and log.Fatal*/Panic*.
+func mayReturn(info *types.Info) func(*ast.CallExpr) bool {
+	return func(call *ast.CallExpr) bool {
+		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok && id.Name == "panic" {
+			if _, builtin := info.Uses[id].(*types.Builtin); builtin {
+				return false
+			}
+		}
+		fn := gintypes.Callee(info, call)
+		return !gintypes.IsFunc(fn, "os", "Exit") &&
+			!gintypes.IsFunc(fn, "log", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln")
+	}
+}
