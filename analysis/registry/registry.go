@@ -9,9 +9,11 @@ import (
 	"strings"
 
 	"github.com/ginleak/ginleak/analysis/abortreturn"
+	"github.com/ginleak/ginleak/analysis/bgcontext"
 	"github.com/ginleak/ginleak/analysis/bodylimit"
 	"github.com/ginleak/ginleak/analysis/bodyrestore"
 	"github.com/ginleak/ginleak/analysis/chanleak"
+	"github.com/ginleak/ginleak/analysis/clienttimeout"
 	"github.com/ginleak/ginleak/analysis/ctxescape"
 	"github.com/ginleak/ginleak/analysis/doublebind"
 	"github.com/ginleak/ginleak/analysis/globalcache"
@@ -36,6 +38,8 @@ func Rules() []rule.Rule {
 		abortreturn.Rule,
 		doublebind.Rule,
 		secretlog.Rule,
+		bgcontext.Rule,
+		clienttimeout.Rule,
 		bodylimit.Rule,
 	}
 	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })

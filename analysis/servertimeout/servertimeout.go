@@ -5,10 +5,10 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
+	"github.com/ginleak/ginleak/analysis/internal/fixutil"
 	"github.com/ginleak/ginleak/analysis/rule"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -288,152 +288,13 @@ func timeoutFix(pass *analysis.Pass, file *ast.File, lit *ast.CompositeLit) []an
 	if tf == nil {
 		return nil
 	}
-	qual, edits, ok := timeQualifier(pass, file, lit.Lbrace)
+	qual, edits, ok := fixutil.Qualifier(pass.Pkg, file, lit.Lbrace, "time", "Second")
 	if !ok {
 		return nil
 	}
 	field := "ReadHeaderTimeout: 5 * " + qual + "Second"
-
-	var edit analysis.TextEdit
-	last := lit.Lbrace
-	if n := len(lit.Elts); n > 0 {
-		last = lit.Elts[n-1].End()
-	}
-	switch {
-	case tf.Line(last) != tf.Line(lit.Rbrace):
-		// Multi-line: a line of its own before the closing brace, indented
-		// one tab more than the brace (gofmt indents with tabs).
-		start := tf.LineStart(tf.Line(lit.Rbrace))
-		indent := strings.Repeat("\t", max(tf.Position(lit.Rbrace).Column-1, 0)+1)
-		edit = analysis.TextEdit{Pos: start, End: start, NewText: []byte(indent + field + ",\n")}
-	case len(lit.Elts) > 0:
-		edit = analysis.TextEdit{Pos: last, End: last, NewText: []byte(", " + field)}
-	default:
-		edit = analysis.TextEdit{Pos: lit.Rbrace, End: lit.Rbrace, NewText: []byte(field)}
-	}
 	return []analysis.SuggestedFix{{
 		Message:   "Set ReadHeaderTimeout: 5 * time.Second",
-		TextEdits: append(edits, edit),
+		TextEdits: append(edits, fixutil.AddField(tf, lit, field)),
 	}}
-}
-
-// timeQualifier returns how file refers to package time at pos ("time.",
-// "stdtime." or "" for a dot import) and the edits that import it if the
-// file does not. ok is false if "time" names something else there.
-func timeQualifier(pass *analysis.Pass, file *ast.File, pos token.Pos) (qual string, edits []analysis.TextEdit, ok bool) {
-	scope := pass.Pkg.Scope().Innermost(pos)
-	if scope == nil {
-		return "", nil, false
-	}
-	for _, spec := range file.Imports {
-		if path, err := strconv.Unquote(spec.Path.Value); err != nil || path != "time" {
-			continue
-		}
-		name := "time"
-		if spec.Name != nil {
-			name = spec.Name.Name
-		}
-		switch name {
-		case "_":
-			continue
-		case ".":
-			if _, obj := scope.LookupParent("Second", pos); isTimeObj(obj, "Second") {
-				return "", nil, true
-			}
-			return "", nil, false
-		}
-		if _, obj := scope.LookupParent(name, pos); isTimePkg(obj) {
-			return name + ".", nil, true
-		}
-		return "", nil, false
-	}
-	if _, obj := scope.LookupParent("time", pos); obj != nil {
-		return "", nil, false // a local or package-level "time" would clash
-	}
-	return "time.", importTime(file), true
-}
-
-func isTimePkg(obj types.Object) bool {
-	pn, ok := obj.(*types.PkgName)
-	return ok && pn.Imported() != nil && pn.Imported().Path() == "time"
-}
-
-func isTimeObj(obj types.Object, name string) bool {
-	return obj != nil && obj.Pkg() != nil && obj.Pkg().Path() == "time" && obj.Name() == name
-}
-
-// importTime returns the edits that add import "time" to file: into the
-// standard library group of the first parenthesized import declaration,
-// turning a lone import "x" into a block, or as a new declaration.
-func importTime(file *ast.File) []analysis.TextEdit {
-	const spec = `"time"`
-	insert := func(pos token.Pos, text string) analysis.TextEdit {
-		return analysis.TextEdit{Pos: pos, End: pos, NewText: []byte(text)}
-	}
-	var lone *ast.GenDecl
-	for _, decl := range file.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.IMPORT {
-			break // imports come first
-		}
-		if !gd.Lparen.IsValid() {
-			if lone == nil && len(gd.Specs) == 1 {
-				lone = gd
-			}
-			continue
-		}
-		var before, after *ast.ImportSpec // std imports sorting around "time"
-		for _, s := range gd.Specs {
-			is, ok := s.(*ast.ImportSpec)
-			if !ok || !isStd(is.Path.Value) {
-				continue
-			}
-			if is.Path.Value < spec {
-				before = is
-			} else if after == nil {
-				after = is
-			}
-		}
-		switch {
-		case before != nil:
-			end := before.End()
-			if before.Comment != nil {
-				end = before.Comment.End()
-			}
-			return []analysis.TextEdit{insert(end, "\n\t"+spec)}
-		case after != nil:
-			pos := after.Pos()
-			if after.Doc != nil {
-				pos = after.Doc.Pos()
-			}
-			return []analysis.TextEdit{insert(pos, spec+"\n\t")}
-		default:
-			return []analysis.TextEdit{insert(gd.Lparen+1, "\n\t"+spec+"\n")}
-		}
-	}
-	if lone != nil {
-		is, ok := lone.Specs[0].(*ast.ImportSpec)
-		if ok {
-			switch {
-			case !isStd(is.Path.Value):
-				return []analysis.TextEdit{insert(is.Pos(), "(\n\t"+spec+"\n\n\t"), insert(is.End(), "\n)")}
-			case is.Path.Value < spec:
-				return []analysis.TextEdit{insert(is.Pos(), "(\n\t"), insert(is.End(), "\n\t"+spec+"\n)")}
-			default:
-				return []analysis.TextEdit{insert(is.Pos(), "(\n\t"+spec+"\n\t"), insert(is.End(), "\n)")}
-			}
-		}
-	}
-	return []analysis.TextEdit{insert(file.Name.End(), "\n\nimport "+spec)}
-}
-
-// isStd reports whether the quoted import path belongs to the standard
-// library, whose first path element has no dot.
-func isStd(quoted string) bool {
-	path, err := strconv.Unquote(quoted)
-	if err != nil {
-		return false
-	}
-	first, _, _ := strings.Cut(path, "/")
-	return !strings.Contains(first, ".")
 }

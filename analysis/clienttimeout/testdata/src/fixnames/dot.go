@@ -1,0 +1,10 @@
+package fixnames
+
+import (
+	"net/http"
+	. "time"
+)
+
+var _ = Now
+
+var dotted = &http.Client{} // want `http\.Client literal has no Timeout`
