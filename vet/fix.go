@@ -119,7 +119,11 @@ func rewrite(file string, edits []edit) error {
 		last = e.end
 	}
 	out.Write(src[last:])
-	formatted, err := format.Source(out.Bytes())
+	fixed, err := dropImportsMadeUnused(src, out.Bytes())
+	if err != nil {
+		return fmt.Errorf("fixes for %s do not produce valid Go (%v); file left unchanged", file, err)
+	}
+	formatted, err := format.Source(fixed)
 	if err != nil {
 		return fmt.Errorf("fixes for %s do not produce valid Go (%v); file left unchanged", file, err)
 	}

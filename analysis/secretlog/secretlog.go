@@ -28,7 +28,7 @@ var Analyzer = &analysis.Analyzer{
 var Rule = rule.Rule{
 	Analyzer: Analyzer,
 	ID:       ruleID,
-	Title:    "Request credentials written to a log",
+	Title:    "request credentials written to a log",
 	Severity: rule.Error,
 	Since:    "v0.2.0",
 }

@@ -303,3 +303,36 @@ func TestVetSARIF(t *testing.T) {
 		t.Errorf("fix missing or wrong: %+v", res.Fixes)
 	}
 }
+
+// TestVetFixDropsImportsItEmptied: two bgcontext fixes in one file remove
+// the last uses of package context; the file must still build afterwards.
+func TestVetFixDropsImportsItEmptied(t *testing.T) {
+	dir := newModule(t, map[string]string{
+		"store.go": "package app\n\nimport \"context\"\n\nfunc load(ctx context.Context, id string) error { return ctx.Err() }\n",
+		"handler.go": `package app
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+)
+
+func Get(c *gin.Context) {
+	_ = load(context.Background(), c.Param("id"))
+	_ = load(context.TODO(), c.Param("other"))
+	c.Status(204)
+}
+`,
+	})
+	code, out, errOut := runIn(t, dir, "vet", "-fix")
+	if code != exitFindings || !strings.Contains(errOut, "applied 2 fixes") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, "handler.go"))
+	if strings.Contains(string(got), `"context"`) || strings.Count(string(got), "c.Request.Context()") != 2 {
+		t.Fatalf("handler.go after -fix:\n%s", got)
+	}
+	if code, out, errOut := runIn(t, dir, "vet"); code != exitOK {
+		t.Fatalf("after -fix: exit %d (the fixed package must build and be clean)\n%s%s", code, out, errOut)
+	}
+}
