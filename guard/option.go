@@ -1,0 +1,263 @@
+package guard
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Option configures the constructors of this package. As with
+// go.uber.org/goleak there is a single option type; each option documents
+// the functions that read it, and the others ignore it.
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// Defaults of the options.
+const (
+	// DefaultDrainTimeout is how long Serve waits for in-flight requests.
+	DefaultDrainTimeout = 15 * time.Second
+	// DefaultAsyncDrainTimeout is how long Serve waits for guard.Go work
+	// after the server has stopped, before it cancels that work.
+	DefaultAsyncDrainTimeout = 10 * time.Second
+	// DefaultAsyncLimit is how many guard.Go functions may run at once.
+	DefaultAsyncLimit = 1024
+	// DefaultAsyncTimeout is the deadline of each guard.Go function.
+	DefaultAsyncTimeout = 30 * time.Second
+	// DefaultLeakThreshold is the size from which LeakHandler flags a
+	// group of goroutines.
+	DefaultLeakThreshold = 100
+)
+
+// config is the union of every option; a constructor reads its part.
+type config struct {
+	logger *slog.Logger
+
+	listener          net.Listener
+	drainTimeout      time.Duration
+	asyncDrainTimeout time.Duration
+	async             *Async
+	signals           []os.Signal
+	signalsSet        bool
+
+	asyncLimit   int
+	asyncTimeout time.Duration
+
+	redactHeaders []string
+	redactQuery   []string
+	logHeaders    bool
+	logBodyMax    int
+
+	tracerProvider trace.TracerProvider
+	propagators    propagation.TextMapPropagator
+	meterProvider  metric.MeterProvider
+	otelginOpts    []otelgin.Option
+
+	buckets []float64
+
+	leakThreshold int
+
+	// errs collects invalid option values; constructors that return an
+	// error report them, the others fall back to the default.
+	errs []error
+}
+
+func newConfig(opts []Option) *config {
+	c := &config{
+		drainTimeout:      DefaultDrainTimeout,
+		asyncDrainTimeout: DefaultAsyncDrainTimeout,
+		asyncLimit:        DefaultAsyncLimit,
+		asyncTimeout:      DefaultAsyncTimeout,
+		leakThreshold:     DefaultLeakThreshold,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(c)
+		}
+	}
+	return c
+}
+
+func (c *config) invalid(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf(format, args...))
+}
+
+// loggerOrDefault returns the configured logger or slog.Default().
+func (c *config) loggerOrDefault() *slog.Logger {
+	if c.logger != nil {
+		return c.logger
+	}
+	return slog.Default()
+}
+
+// WithLogger sets the logger of NewServer (as the server's ErrorLog, at
+// level Warn), Serve (start, shutdown, drain problems) and NewAsync
+// (panics and overruns of guard.Go work). Without it they use
+// slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) { c.logger = l })
+}
+
+// WithListener makes Serve accept connections on ln instead of listening
+// on the server's Addr. Serve closes ln when it returns.
+func WithListener(ln net.Listener) Option {
+	return optionFunc(func(c *config) { c.listener = ln })
+}
+
+// WithDrainTimeout sets how long Serve waits for in-flight requests to
+// finish once shutdown has begun (default DefaultDrainTimeout). When it
+// expires, the base context of every request is cancelled and the
+// remaining connections are closed.
+func WithDrainTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			c.invalid("guard: WithDrainTimeout(%v): want a positive duration", d)
+			return
+		}
+		c.drainTimeout = d
+	})
+}
+
+// WithAsyncDrainTimeout sets how long Serve waits for guard.Go work once
+// the server has stopped (default DefaultAsyncDrainTimeout); then the work
+// is cancelled (see Async.Shutdown).
+func WithAsyncDrainTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			c.invalid("guard: WithAsyncDrainTimeout(%v): want a positive duration", d)
+			return
+		}
+		c.asyncDrainTimeout = d
+	})
+}
+
+// WithAsync hands a to Serve, which makes it reachable from every request
+// (so guard.Go works without Async.Middleware) and drains it at shutdown,
+// and to NewMonitor, which exports its counters.
+func WithAsync(a *Async) Option {
+	return optionFunc(func(c *config) { c.async = a })
+}
+
+// WithSignals sets the signals that make Serve shut down (default SIGINT
+// and SIGTERM). WithSignals() with no signal disables signal handling:
+// only the context passed to Serve stops it.
+func WithSignals(sigs ...os.Signal) Option {
+	return optionFunc(func(c *config) {
+		c.signals = append([]os.Signal(nil), sigs...)
+		c.signalsSet = true
+	})
+}
+
+// WithAsyncLimit sets how many guard.Go functions an Async runs at once
+// (default DefaultAsyncLimit). When the limit is reached, guard.Go returns
+// ErrAsyncFull instead of starting another goroutine.
+func WithAsyncLimit(n int) Option {
+	return optionFunc(func(c *config) {
+		if n <= 0 {
+			c.invalid("guard: WithAsyncLimit(%d): want a positive limit", n)
+			return
+		}
+		c.asyncLimit = n
+	})
+}
+
+// WithAsyncTimeout sets the deadline of the context each guard.Go function
+// receives (default DefaultAsyncTimeout).
+func WithAsyncTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			c.invalid("guard: WithAsyncTimeout(%v): want a positive duration", d)
+			return
+		}
+		c.asyncTimeout = d
+	})
+}
+
+// WithRedactedHeaders adds header names (case-insensitive) whose values
+// AccessLog replaces by "[REDACTED]", besides Authorization, Cookie,
+// Set-Cookie, Proxy-Authorization and X-Api-Key, which are always
+// redacted.
+func WithRedactedHeaders(names ...string) Option {
+	return optionFunc(func(c *config) { c.redactHeaders = append(c.redactHeaders, names...) })
+}
+
+// WithRedactedQuery adds query parameter names (case-insensitive, compared
+// after unescaping) whose values AccessLog replaces by "[REDACTED]",
+// besides the default list (access_token, api_key, password, token, ...;
+// see AccessLog).
+func WithRedactedQuery(names ...string) Option {
+	return optionFunc(func(c *config) { c.redactQuery = append(c.redactQuery, names...) })
+}
+
+// WithHeaderLogging makes AccessLog log request and response headers,
+// redacted, as the groups req_headers and resp_headers.
+func WithHeaderLogging() Option {
+	return optionFunc(func(c *config) { c.logHeaders = true })
+}
+
+// WithBodyLogging makes AccessLog log the first max bytes of the request
+// body that the handlers read and of the response body they wrote, as
+// req_body and resp_body. Bodies are not redacted beyond the values of
+// redacted headers and query parameters: do not enable it for routes whose
+// bodies carry secrets. A max ≤ 0 leaves body logging off.
+func WithBodyLogging(max int) Option {
+	return optionFunc(func(c *config) {
+		if max > 0 {
+			c.logBodyMax = max
+		}
+	})
+}
+
+// WithTracerProvider sets the TracerProvider of Tracing. Without it
+// Tracing uses a no-op provider, which still propagates an incoming trace
+// context (so the access log shows the caller's trace ID) but records
+// nothing.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return optionFunc(func(c *config) { c.tracerProvider = tp })
+}
+
+// WithPropagators sets the propagators Tracing extracts an incoming trace
+// context with (default: W3C trace context and baggage).
+func WithPropagators(p propagation.TextMapPropagator) Option {
+	return optionFunc(func(c *config) { c.propagators = p })
+}
+
+// WithMeterProvider sets the MeterProvider otelgin records its HTTP
+// metrics on (default: a no-op provider; Monitor exports Prometheus
+// metrics independently).
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c *config) { c.meterProvider = mp })
+}
+
+// WithOtelginOptions passes further options to otelgin.Middleware, after
+// the ones Tracing sets (so they can override them).
+func WithOtelginOptions(opts ...otelgin.Option) Option {
+	return optionFunc(func(c *config) { c.otelginOpts = append(c.otelginOpts, opts...) })
+}
+
+// WithBuckets sets the buckets, in seconds, of NewMonitor's latency
+// histogram (default DefaultBuckets).
+func WithBuckets(b ...float64) Option {
+	return optionFunc(func(c *config) { c.buckets = append([]float64(nil), b...) })
+}
+
+// WithLeakThreshold sets the number of goroutines from which LeakHandler
+// flags a group (default DefaultLeakThreshold).
+func WithLeakThreshold(n int) Option {
+	return optionFunc(func(c *config) {
+		if n > 0 {
+			c.leakThreshold = n
+		}
+	})
+}
