@@ -68,10 +68,18 @@ type Answer struct {
 // Result is a whole demo run.
 type Result struct {
 	Rows []Row
+	// Cases is how many cases there are; Interrupted is set when the run
+	// stopped before all of them ran.
+	Cases       int
+	Interrupted bool
 }
 
-// OK reports whether every leak was caught and every fix was stable.
+// OK reports whether every case ran, every leak was caught and every fix
+// was stable.
 func (r *Result) OK() bool {
+	if r.Interrupted || len(r.Rows) < r.Cases {
+		return false
+	}
 	for _, row := range r.Rows {
 		if !row.Caught || !row.FixedOK {
 			return false
@@ -115,8 +123,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("vet leakyshop: %w", err)
 	}
 
-	res := &Result{}
-	for _, c := range shop.Cases() {
+	cases := shop.Cases()
+	res := &Result{Cases: len(cases)}
+	for _, c := range cases {
 		row := Row{Case: c, Static: staticFor(c, findings.Findings)}
 		if c.Behavioural {
 			logf("case %s: checking what the handlers receive", c.Name)
@@ -129,6 +138,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			}
 		}
 		if err != nil {
+			res.Interrupted = true
 			return res, fmt.Errorf("case %s: %w", c.Name, err)
 		}
 		judge(&row)

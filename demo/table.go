@@ -28,6 +28,10 @@ func (r *Result) WriteTable(w io.Writer) error {
 			misses = append(misses, fmt.Sprintf("  %s: %s", row.Case.Name, row.Why))
 		}
 	}
+	if r.Interrupted {
+		_, err := fmt.Fprintf(w, "\nINTERRUPTED: %d of %d cases ran.\n", len(r.Rows), r.Cases)
+		return err
+	}
 	if r.OK() {
 		_, err := fmt.Fprintf(w, "\nOK: all %d leaks caught, all fixes stable.\n", len(r.Rows))
 		return err
@@ -49,6 +53,9 @@ func static(row Row) string {
 
 func leakyVerdict(row Row) string {
 	if row.Case.Behavioural {
+		if row.LeakyAnswer.ReceivedBytes != 0 {
+			return fmt.Sprintf("body arrived (HTTP %d, %d B received)", row.LeakyAnswer.Status, row.LeakyAnswer.ReceivedBytes)
+		}
 		return fmt.Sprintf("body lost (HTTP %d, %d B received)", row.LeakyAnswer.Status, row.LeakyAnswer.ReceivedBytes)
 	}
 	return strings.ToUpper(verdictOf(row.Leaky))
@@ -56,6 +63,9 @@ func leakyVerdict(row Row) string {
 
 func fixedVerdict(row Row) string {
 	if row.Case.Behavioural {
+		if !row.FixedOK {
+			return fmt.Sprintf("BROKEN (HTTP %d, %d of %d B received)", row.FixedAnswer.Status, row.FixedAnswer.ReceivedBytes, len(row.Case.Body))
+		}
 		return fmt.Sprintf("body kept (HTTP %d, %d B received)", row.FixedAnswer.Status, row.FixedAnswer.ReceivedBytes)
 	}
 	return strings.ToUpper(verdictOf(row.Fixed))

@@ -40,7 +40,9 @@ func newSampler(pprofURL, metricsURL string) *sampler {
 		IdleConnTimeout:     0,
 	}
 	return &sampler{
-		client:     &http.Client{Transport: tr},
+		// Each request also carries sampleTimeout through its context; the
+		// client's own Timeout is the same bound, for any call that forgets.
+		client:     &http.Client{Transport: tr, Timeout: sampleTimeout},
 		pprof:      pprofURL,
 		metrics:    metricsURL,
 		scratchBuf: make([]byte, 32<<10),

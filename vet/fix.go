@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // edit is one text edit in byte offsets of one file.
@@ -21,17 +22,24 @@ type FixSummary struct {
 	Applied int      // findings whose first fix was applied
 	Skipped int      // findings whose fix overlapped another fix: run -fix again
 	Files   []string // files rewritten
+	// Refused lists files a fix would have edited but ApplyFixes left
+	// alone, with why: outside the module (dependencies, the module
+	// cache) or read-only.
+	Refused []string
 }
 
 // ApplyFixes applies the first suggested fix of each finding. Identical
 // edits (the same file reported in two test variants, the same import added
 // twice) are applied once; a fix that overlaps an edit already taken is
-// skipped whole, so no file is left half-fixed. Each file is gofmt'ed and
-// written only if the result parses.
-func ApplyFixes(findings []Finding) (FixSummary, error) {
+// skipped whole, so no file is left half-fixed. Only files below res.Root
+// that are writable are edited: a fix never reaches into dependencies or
+// the module cache. Each file is gofmt'ed and written only if the result
+// parses; a symbolic link is followed and its target rewritten.
+func ApplyFixes(res *Result) (FixSummary, error) {
 	var sum FixSummary
 	perFile := map[string][]edit{}
-	for _, f := range findings {
+	refused := map[string]string{}
+	for _, f := range res.Findings {
 		if len(f.Fixes) == 0 {
 			continue
 		}
@@ -40,6 +48,16 @@ func ApplyFixes(findings []Finding) (FixSummary, error) {
 		for _, e := range fix.TextEdits {
 			start, end := f.fset.Position(e.Pos), f.fset.Position(cmp.Or(e.End, e.Pos))
 			proposed[start.Filename] = append(proposed[start.Filename], edit{start.Offset, end.Offset, string(e.NewText)})
+		}
+		blocked := false
+		for file := range proposed {
+			if why := notEditable(res.Root, file); why != "" {
+				refused[file] = why
+				blocked = true
+			}
+		}
+		if blocked {
+			continue
 		}
 		if conflicts(perFile, proposed) {
 			sum.Skipped++
@@ -50,6 +68,10 @@ func ApplyFixes(findings []Finding) (FixSummary, error) {
 		}
 		sum.Applied++
 	}
+	for file, why := range refused {
+		sum.Refused = append(sum.Refused, file+": "+why)
+	}
+	sort.Strings(sum.Refused)
 	files := make([]string, 0, len(perFile))
 	for file := range perFile {
 		files = append(files, file)
@@ -102,7 +124,28 @@ func mergeEdits(have, add []edit) []edit {
 	return have
 }
 
+// notEditable says why file must not be rewritten, or "".
+func notEditable(root, file string) string {
+	if root != "" {
+		rel, err := filepath.Rel(root, file)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+			return "outside the module at " + root
+		}
+	}
+	info, err := os.Stat(file)
+	if err != nil {
+		return err.Error()
+	}
+	if info.Mode().Perm()&0o222 == 0 {
+		return "read-only"
+	}
+	return ""
+}
+
 func rewrite(file string, edits []edit) error {
+	if target, err := filepath.EvalSymlinks(file); err == nil {
+		file = target // rewrite what the link points at, keep the link
+	}
 	src, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("read %s for fixing: %w", file, err)
@@ -131,12 +174,12 @@ func rewrite(file string, edits []edit) error {
 	if err != nil {
 		return fmt.Errorf("stat %s: %w", file, err)
 	}
-	return writeAtomic(file, formatted, info.Mode().Perm())
+	return writeAtomic(file, formatted, info)
 }
 
 // writeAtomic replaces file through a temporary file and a rename, so an
 // interrupted -fix never leaves a truncated source file behind.
-func writeAtomic(file string, data []byte, perm os.FileMode) error {
+func writeAtomic(file string, data []byte, info os.FileInfo) error {
 	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".ginleak-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", file, err)
@@ -146,7 +189,8 @@ func writeAtomic(file string, data []byte, perm os.FileMode) error {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", file, err)
 	}
-	if err := tmp.Chmod(perm); err != nil {
+	keepOwner(tmp, info)
+	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", file, err)
 	}

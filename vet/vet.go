@@ -70,6 +70,10 @@ type Result struct {
 	Findings []Finding
 	Packages int
 	Rules    []rule.Rule
+	// Root is the directory of the go.mod (or go.work) the packages were
+	// loaded in: SARIF paths are relative to it, and -fix edits only
+	// files below it.
+	Root string
 }
 
 // LoadError means the packages could not be loaded or type-checked: the
@@ -92,11 +96,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	pkgs, err := load(ctx, cfg)
+	pkgs, root, err := load(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Packages: countPackages(pkgs), Rules: rules}
+	res := &Result{Packages: countPackages(pkgs), Rules: rules, Root: root}
 	if cfg.NoRules {
 		return res, nil
 	}
@@ -156,7 +160,7 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 	packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes |
 	packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule
 
-func load(ctx context.Context, cfg Config) ([]*packages.Package, error) {
+func load(ctx context.Context, cfg Config) ([]*packages.Package, string, error) {
 	patterns := cfg.Patterns
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}
@@ -165,8 +169,9 @@ func load(ctx context.Context, cfg Config) ([]*packages.Package, error) {
 	if dir == "" {
 		dir = "."
 	}
-	if _, err := findModule(dir); err != nil {
-		return nil, err
+	root, err := findModule(dir)
+	if err != nil {
+		return nil, "", err
 	}
 	pcfg := &packages.Config{
 		Context: ctx,
@@ -177,26 +182,35 @@ func load(ctx context.Context, cfg Config) ([]*packages.Package, error) {
 	}
 	pkgs, err := packages.Load(pcfg, patterns...)
 	if err != nil {
-		return nil, &LoadError{Msg: fmt.Sprintf("load %s: %v", strings.Join(patterns, " "), err)}
+		return nil, "", &LoadError{Msg: fmt.Sprintf("load %s: %v", strings.Join(patterns, " "), err)}
 	}
-	var errs []string
+	var code, list []string // errors in the code; errors of the go command (patterns, modules)
 	var roots []*packages.Package
 	for _, p := range pkgs {
 		if strings.HasSuffix(p.ID, ".test") {
 			continue // the synthesized test main: no user code
 		}
 		for _, e := range p.Errors {
-			errs = append(errs, e.Error())
+			if e.Kind == packages.ListError {
+				list = append(list, strings.TrimPrefix(e.Error(), "-: "))
+			} else {
+				code = append(code, e.Error())
+			}
 		}
 		roots = append(roots, p)
 	}
-	if len(errs) > 0 {
-		return nil, &LoadError{Msg: "the packages do not build; fix these errors and run again", Errors: dedupe(errs)}
+	// The go command repeats type errors as compiler output; the type
+	// checker's copy has clean positions, so it alone is shown.
+	if len(code) > 0 {
+		return nil, "", &LoadError{Msg: "the packages do not build; fix these errors and run again", Errors: dedupe(code)}
+	}
+	if len(list) > 0 {
+		return nil, "", &LoadError{Msg: fmt.Sprintf("cannot load %s", strings.Join(patterns, " ")), Errors: dedupe(list)}
 	}
 	if len(roots) == 0 || allEmpty(roots) {
-		return nil, &LoadError{Msg: fmt.Sprintf("pattern %s matches no Go packages in %s: run ginleak vet in a module directory or pass a pattern such as ./...", strings.Join(patterns, " "), absDir(dir))}
+		return nil, "", &LoadError{Msg: fmt.Sprintf("no Go files match %s in %s: run ginleak vet where the code is, or name its packages", strings.Join(patterns, " "), absDir(dir))}
 	}
-	return roots, nil
+	return roots, root, nil
 }
 
 // findModule fails early, with the fix in the message, when there is no

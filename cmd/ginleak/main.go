@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -80,9 +81,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // parseFlags parses args with fs and turns -h and bad flags into an exit
-// code; ok is false when the command must stop.
+// code; ok is false when the command must stop. Usage goes to stdout once
+// for -h; a bad flag prints its error and where to find the usage.
 func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, ok bool) {
-	fs.SetOutput(stderr)
+	var discard bytes.Buffer
+	fs.SetOutput(&discard) // the flag package prints usage on errors; we say it shorter
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -90,7 +93,9 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code
 		fs.Usage()
 		return exitOK, false
 	case err != nil:
+		fmt.Fprintf(stderr, "%s: %v\nRun '%s -h' for usage.\n", fs.Name(), err, fs.Name())
 		return exitUsage, false
 	}
+	fs.SetOutput(stderr)
 	return 0, true
 }

@@ -50,6 +50,22 @@ type soakFlags struct {
 	warmup, targetsFile             string
 	pprofURL, metricsURL, jsonFile  string
 	quiet, allowRemote              bool
+	set                             map[string]bool // flags given on the command line
+}
+
+// fs0 reports whether the numeric flag name was given as zero.
+func fs0(f *soakFlags, name string) bool {
+	switch name {
+	case "rate":
+		return f.rate <= 0
+	case "connections":
+		return f.connections <= 0
+	case "timeout":
+		return f.timeout <= 0
+	case "checkpoints":
+		return f.checkpoints <= 0
+	}
+	return false
 }
 
 func (f *soakFlags) register(fs *flag.FlagSet) {
@@ -118,7 +134,18 @@ func (f *soakFlags) config(args []string, stdin io.Reader) (soak.Config, error) 
 		GoroutineFloor: f.goroutineFloor,
 	}
 	if f.concurrency > 0 {
+		if f.set["rate"] {
+			return soak.Config{}, fmt.Errorf("-rate and -concurrency choose different load models: give -rate N (open model) or -concurrency C (closed model), not both")
+		}
 		cfg.Rate = 0
+		if !f.set["connections"] && f.concurrency > cfg.Connections {
+			cfg.Connections = f.concurrency // one connection per worker unless capped
+		}
+	}
+	for _, name := range []string{"rate", "connections", "timeout", "checkpoints"} {
+		if f.set[name] && fs0(f, name) {
+			return soak.Config{}, fmt.Errorf("-%s 0: give a positive value (omit the flag for the default)", name)
+		}
 	}
 	if f.warmup != "" {
 		if d, err := time.ParseDuration(f.warmup); err == nil {
@@ -144,35 +171,60 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
+	f.set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 	cfg, err := f.config(rest, os.Stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "ginleak soak: %v\n", err)
 		return exitUsage
 	}
+	// Open the report file first: a bad path must not cost a whole soak.
+	var jsonOut io.Writer
+	switch f.jsonFile {
+	case "":
+	case "-":
+		jsonOut = stdout
+	default:
+		file, err := os.Create(f.jsonFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "ginleak soak: create JSON report: %v\n", err)
+			return exitUsage
+		}
+		defer file.Close()
+		jsonOut = file
+	}
+	tty := isTerminal(stderr)
 	if !f.quiet {
-		cfg.Progress = progressPrinter(stderr)
+		cfg.Progress = progressPrinter(stderr, tty)
 	}
 	rep, err := soak.Run(ctx, cfg)
-	if !f.quiet && cfg.Progress != nil {
-		fmt.Fprint(stderr, "\r\033[K")
+	if cfg.Progress != nil && tty {
+		fmt.Fprint(stderr, "\r\033[K") // clear the status line
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ginleak soak: %v\n", err)
 		return exitUsage
 	}
-	if f.jsonFile != "" {
-		if err := writeJSONReport(f.jsonFile, rep, stdout); err != nil {
-			fmt.Fprintf(stderr, "ginleak soak: %v\n", err)
-			return exitUsage
-		}
-	}
+	exit := verdictCode(rep.Verdict)
 	if f.jsonFile != "-" {
 		if err := rep.WriteText(stdout); err != nil {
 			fmt.Fprintf(stderr, "ginleak soak: %v\n", err)
 			return exitUsage
 		}
 	}
-	return verdictCode(rep.Verdict)
+	if jsonOut != nil {
+		if err := writeJSONReport(jsonOut, rep); err != nil {
+			fmt.Fprintf(stderr, "ginleak soak: write JSON report: %v\n", err)
+			return exitUsage
+		}
+		if file, ok := jsonOut.(*os.File); ok && file != stdout {
+			if err := file.Close(); err != nil {
+				fmt.Fprintf(stderr, "ginleak soak: write JSON report: %v\n", err)
+				return exitUsage
+			}
+		}
+	}
+	return exit
 }
 
 func verdictCode(v stats.Verdict) int {
@@ -187,8 +239,7 @@ func verdictCode(v stats.Verdict) int {
 
 // progressPrinter rewrites one status line on a terminal; elsewhere (CI
 // logs) it prints a line per checkpoint so the log stays readable.
-func progressPrinter(w io.Writer) func(soak.Progress) {
-	tty := isTerminal(w)
+func progressPrinter(w io.Writer, tty bool) func(soak.Progress) {
 	last := -1
 	return func(p soak.Progress) {
 		line := soak.FormatProgress(p)
@@ -212,20 +263,10 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
-func writeJSONReport(path string, rep *soak.Report, stdout io.Writer) error {
-	data, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode report: %w", err)
-	}
-	data = append(data, '\n')
-	if path == "-" {
-		_, err = stdout.Write(data)
-		return err
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	return nil
+func writeJSONReport(w io.Writer, rep *soak.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
 }
 
 // parseInterspersed parses flags that may come after the positional

@@ -37,6 +37,9 @@ func TestSoakUsageErrors(t *testing.T) {
 		{"remote refused", []string{"soak", "-requests", "100", "http://192.0.2.1:8080/"}, "--allow-remote"},
 		{"unreachable", []string{"soak", "-requests", "100", "http://127.0.0.1:1/"}, "127.0.0.1:1"},
 		{"bad flag", []string{"soak", "-nosuch"}, "flag provided but not defined"},
+		{"rate and concurrency", []string{"soak", "-rate", "50", "-concurrency", "4", "http://127.0.0.1:1/"}, "not both"},
+		{"zero rate", []string{"soak", "-rate", "0", "http://127.0.0.1:1/"}, "-rate 0"},
+		{"bad json path", []string{"soak", "-json", "/nonexistent/dir/r.json", "http://127.0.0.1:1/"}, "create JSON report"},
 		{"missing targets file", []string{"soak", "-targets", "/nonexistent/targets.txt"}, "open targets file"},
 	}
 	for _, tt := range tests {

@@ -53,42 +53,52 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *list {
 		return listRules(stdout)
 	}
-	cwd, _ := os.Getwd()
-	res, err := vet.Run(ctx, vet.Config{
+	// Open the SARIF file first: a bad path must not cost a whole run.
+	var sarifFile *os.File
+	if *sarif != "" {
+		f, err := os.Create(*sarif)
+		if err != nil {
+			fmt.Fprintf(stderr, "ginleak vet: create SARIF file: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		sarifFile = f
+	}
+	cfg := vet.Config{
 		Patterns: fs.Args(),
 		Enable:   splitList(*enable),
 		Disable:  splitList(*disable),
 		NoTests:  *noTests,
 		NoRules:  *noRules,
-	})
+	}
+	res, err := vet.Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "ginleak vet: %v\n", err)
 		return exitUsage
 	}
 	if *fix {
-		sum, err := vet.ApplyFixes(res.Findings)
-		if err != nil {
-			fmt.Fprintf(stderr, "ginleak vet: %v\n", err)
-			return exitUsage
-		}
-		fmt.Fprintf(stderr, "ginleak vet: applied %d fixes in %d files", sum.Applied, len(sum.Files))
-		if sum.Skipped > 0 {
-			fmt.Fprintf(stderr, "; %d overlapped another fix: run ginleak vet -fix again", sum.Skipped)
-		}
-		fmt.Fprintln(stderr)
-	}
-	if *sarif != "" {
-		if err := writeSARIFFile(*sarif, res, cwd); err != nil {
+		if res, err = applyFixes(ctx, cfg, res, stderr); err != nil {
 			fmt.Fprintf(stderr, "ginleak vet: %v\n", err)
 			return exitUsage
 		}
 	}
+	if sarifFile != nil {
+		if err := vet.WriteSARIF(sarifFile, res, res.Root, versionString()); err != nil {
+			fmt.Fprintf(stderr, "ginleak vet: %v\n", err)
+			return exitUsage
+		}
+		if err := sarifFile.Close(); err != nil {
+			fmt.Fprintf(stderr, "ginleak vet: write SARIF file: %v\n", err)
+			return exitUsage
+		}
+	}
+	cwd, _ := os.Getwd()
 	if *asJSON {
-		if err := vet.WriteJSON(stdout, res); err != nil {
-			fmt.Fprintf(stderr, "ginleak vet: %v\n", err)
-			return exitUsage
-		}
-	} else if err := vet.WriteText(stdout, res, cwd); err != nil {
+		err = vet.WriteJSON(stdout, res)
+	} else {
+		err = vet.WriteText(stdout, res, cwd)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "ginleak vet: %v\n", err)
 		return exitUsage
 	}
@@ -96,6 +106,38 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFindings
 	}
 	return exitOK
+}
+
+// applyFixes applies the fixes, says what it did, and checks again so that
+// what is printed afterwards is what is left, at the new positions.
+func applyFixes(ctx context.Context, cfg vet.Config, res *vet.Result, stderr io.Writer) (*vet.Result, error) {
+	sum, err := vet.ApplyFixes(res)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stderr, "ginleak vet: applied %d %s in %d %s", sum.Applied, plural(sum.Applied, "fix", "fixes"), len(sum.Files), plural(len(sum.Files), "file", "files"))
+	if sum.Skipped > 0 {
+		fmt.Fprintf(stderr, "; %d overlapped another fix: run ginleak vet -fix again", sum.Skipped)
+	}
+	fmt.Fprintln(stderr)
+	for _, r := range sum.Refused {
+		fmt.Fprintf(stderr, "ginleak vet: not fixed: %s\n", r)
+	}
+	if len(sum.Files) == 0 {
+		return res, nil
+	}
+	after, err := vet.Run(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("after applying fixes: %w", err)
+	}
+	return after, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func listRules(w io.Writer) int {
@@ -117,19 +159,4 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-func writeSARIFFile(path string, res *vet.Result, root string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("create SARIF file: %w", err)
-	}
-	if err := vet.WriteSARIF(f, res, root, versionString()); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write SARIF file: %w", err)
-	}
-	return nil
 }

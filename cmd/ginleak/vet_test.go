@@ -151,7 +151,8 @@ func TestVetJSON(t *testing.T) {
 func TestVetFix(t *testing.T) {
 	dir := newModule(t, map[string]string{"main.go": leakyServer})
 	code, _, errOut := runIn(t, dir, "vet", "-fix")
-	if code != exitFindings || !strings.Contains(errOut, "applied 1 fixes in 1 files") {
+	// Every finding had a fix: nothing is left, so -fix itself exits 0.
+	if code != exitOK || !strings.Contains(errOut, "applied 1 fix in 1 file") {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 	got, err := os.ReadFile(filepath.Join(dir, "main.go"))
@@ -325,7 +326,7 @@ func Get(c *gin.Context) {
 `,
 	})
 	code, out, errOut := runIn(t, dir, "vet", "-fix")
-	if code != exitFindings || !strings.Contains(errOut, "applied 2 fixes") {
+	if code != exitOK || !strings.Contains(errOut, "applied 2 fixes in 1 file") {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	got, _ := os.ReadFile(filepath.Join(dir, "handler.go"))
@@ -334,5 +335,31 @@ func Get(c *gin.Context) {
 	}
 	if code, out, errOut := runIn(t, dir, "vet"); code != exitOK {
 		t.Fatalf("after -fix: exit %d (the fixed package must build and be clean)\n%s%s", code, out, errOut)
+	}
+}
+
+func TestVetFixLeavesReadOnlyFiles(t *testing.T) {
+	dir := newModule(t, map[string]string{"main.go": leakyServer})
+	file := filepath.Join(dir, "main.go")
+	if err := os.Chmod(file, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runIn(t, dir, "vet", "-fix")
+	if code != exitFindings || !strings.Contains(errOut, "not fixed: "+file+": read-only") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if got, _ := os.ReadFile(file); string(got) != leakyServer {
+		t.Fatalf("read-only file was rewritten:\n%s", got)
+	}
+}
+
+func TestVetSARIFBadPathFailsFirst(t *testing.T) {
+	dir := newModule(t, map[string]string{"main.go": leakyServer})
+	code, out, errOut := runIn(t, dir, "vet", "-fix", "-sarif", filepath.Join(dir, "no", "such", "dir", "x.sarif"))
+	if code != exitUsage || !strings.Contains(errOut, "create SARIF file") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "main.go")); string(got) != leakyServer {
+		t.Fatal("-fix ran although the SARIF path was bad")
 	}
 }

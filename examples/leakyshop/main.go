@@ -9,8 +9,10 @@
 //	leakyshop listening on http://ADDR
 //
 // with the real address (so -addr 127.0.0.1:0 picks a free port and tells
-// which). Everything else goes to standard error. SIGINT or SIGTERM shut it
-// down gracefully.
+// which). Everything else goes to standard error. It is served by
+// guard.NewServer and guard.Serve (timeouts, graceful shutdown); SIGINT or
+// SIGTERM shut it down: requests in flight get 10 s, then the background
+// work of the fixed routes (guard.Go) gets 5 s. Idle, it exits at once.
 package main
 
 import (
@@ -21,7 +23,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
@@ -31,21 +32,35 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginleak/ginleak/examples/leakyshop/shop"
+	"github.com/ginleak/ginleak/guard"
 )
 
 func main() {
+	// The signals are caught from the start, so that one arriving before
+	// the server runs still shuts it down cleanly; after the first, the
+	// default action is back and a second Ctrl-C ends the process at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-// shutdownGrace is how long in-flight requests get to finish at shutdown.
-const shutdownGrace = 10 * time.Second
+const (
+	// drainTimeout is how long in-flight requests get to finish at shutdown.
+	drainTimeout = 10 * time.Second
+	// asyncDrainTimeout is how long the shop's background work (guard.Go)
+	// then gets before it is cancelled; it is bounded by 50 ms anyway.
+	asyncDrainTimeout = 5 * time.Second
+	// writeTimeout is longer than the longest pprof CPU profile or trace
+	// asked for (net/http/pprof refuses ?seconds= at or above the server's
+	// WriteTimeout; guard's default is 30 s).
+	writeTimeout = 2 * time.Minute
+)
 
 // run is main without the process: it serves until ctx ends, then shuts
 // down. It returns the exit code: 0 after a clean shutdown, 2 for bad flags
-// or an address it cannot listen on, 1 when serving fails.
+// or an address it cannot listen on, 1 when serving or shutting down fails.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("leakyshop", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -58,7 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// same without a flag.
 	memRate := fs.Int("memprofilerate", 4096, "runtime.MemProfileRate: bytes per heap profile sample (0 disables heap profiling)")
 	viewCacheSize := fs.Int("view-cache-size", shop.DefaultViewCacheSize, "entries of the fixed product-view cache (/fixed/products/:id)")
-	verbose := fs.Bool("v", false, "log debug lines (audit, mail) to standard error")
+	pprofToken := fs.String("pprof-token", "", "serve /debug/pprof and /debug/leaks only with \"Authorization: Bearer TOKEN\" (default: $LEAKYSHOP_PPROF_TOKEN; unset: no authentication, as ginleak soak needs)")
+	verbose := fs.Bool("v", false, "log debug lines (audit, mail) and one access log line per /fixed request to standard error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -77,6 +93,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "leakyshop: -view-cache-size must be 1 or more")
 		return 2
 	}
+	if *pprofToken == "" {
+		*pprofToken = os.Getenv("LEAKYSHOP_PPROF_TOKEN")
+	}
+	if *pprofToken != "" {
+		if _, err := guard.BearerAuth(*pprofToken); err != nil {
+			fmt.Fprintf(stderr, "leakyshop: -pprof-token: %v\n", err)
+			return 2
+		}
+	}
 	// As early as possible: only allocations made after this are sampled at
 	// the new rate.
 	runtime.MemProfileRate = *memRate
@@ -86,9 +111,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	opts := shop.Options{Logger: logger, ViewCacheSize: *viewCacheSize, PprofToken: *pprofToken}
+	if *verbose {
+		opts.AccessLog = logger
+	}
 
 	gin.SetMode(gin.ReleaseMode)
-	s := shop.New(shop.Options{Logger: logger, ViewCacheSize: *viewCacheSize})
+	s, err := shop.New(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "leakyshop: %v\n", err)
+		return 1
+	}
 	defer s.Close()
 
 	ln, err := net.Listen("tcp", *addr)
@@ -96,34 +129,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "leakyshop: listen on %s: %v\n", *addr, err)
 		return 2
 	}
-	srv := &http.Server{
-		Handler:           s.Router(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		// Longer than the longest pprof CPU profile or trace asked for.
-		WriteTimeout:   2 * time.Minute,
-		IdleTimeout:    2 * time.Minute,
-		MaxHeaderBytes: 1 << 20,
-		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	// guard.NewServer: ReadHeaderTimeout 5 s, ReadTimeout 30 s, IdleTimeout
+	// 2 min, MaxHeaderBytes 1 MiB, the server's errors to the logger — not
+	// r.Run(), which has no timeouts and no graceful shutdown.
+	srv := guard.NewServer(ln.Addr().String(), s.Router(), guard.WithLogger(logger))
+	srv.WriteTimeout = writeTimeout
 	fmt.Fprintf(stdout, "leakyshop listening on http://%s\n", ln.Addr())
 
-	select {
-	case err := <-served:
-		fmt.Fprintf(stderr, "leakyshop: serve: %v\n", err)
+	// guard.Serve runs until ctx ends (main cancels it on SIGINT or
+	// SIGTERM, so Serve's own signal handling is off), then drains the
+	// requests in flight and the shop's guard.Go work.
+	stopped := context.AfterFunc(ctx, func() {
+		logger.Info("leakyshop: stopping", "cause", context.Cause(ctx).Error())
+	})
+	defer stopped()
+	if err := guard.Serve(ctx, srv,
+		guard.WithListener(ln),
+		guard.WithAsync(s.Async()),
+		guard.WithLogger(logger),
+		guard.WithSignals(),
+		guard.WithDrainTimeout(drainTimeout),
+		guard.WithAsyncDrainTimeout(asyncDrainTimeout),
+	); err != nil {
+		fmt.Fprintf(stderr, "leakyshop: %v\n", err)
 		return 1
-	case <-ctx.Done():
 	}
-	logger.Info("shutting down", "grace", shutdownGrace)
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		fmt.Fprintf(stderr, "leakyshop: shutdown: %v\n", err)
-		return 1
-	}
-	<-served // http.ErrServerClosed
 	return 0
 }

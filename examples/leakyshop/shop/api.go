@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/ginleak/ginleak/guard"
 )
 
 // The shop's ordinary API, under /api. None of it leaks.
@@ -122,12 +125,17 @@ func (s *Shop) checkoutCart(c *gin.Context) {
 		return
 	}
 	s.carts.Invalidate(ct.id)
-	s.sendConfirmation(c.Request.Context(), confirmation{
+	m := confirmation{
 		To:        order.Email,
 		OrderID:   order.ID,
 		RequestID: c.GetString(requestIDKey),
 		Language:  c.GetHeader("Accept-Language"),
-	})
+	}
+	if err := guard.Go(c, "send-confirmation", func(ctx context.Context) {
+		s.sendConfirmation(ctx, m)
+	}); err != nil {
+		s.log.Warn("order confirmation not sent", "order", m.OrderID, "err", err)
+	}
 	c.JSON(http.StatusCreated, order)
 }
 

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/ginleak/ginleak/guard"
 )
 
 // Case 1, ctxescape (seed 1.2): a goroutine keeps *gin.Context and outlives
@@ -55,42 +57,49 @@ func (s *Shop) leakyCheckout(c *gin.Context) {
 }
 
 // fixedCheckout copies what the mail needs out of c before anything runs
-// in the background, and hands it to sendConfirmation, whose goroutine
-// gives up after Options.NotifyTimeout (50 ms): no goroutine outlives its
-// deadline, whatever the relay does. (cCp := c.Copy() before the go
-// statement is the other correct fix when the goroutine needs more of the
-// context.)
+// in the background, and hands the work to guard.Go: the function gets a
+// context with the request's values but not its cancellation, never sees
+// c (which gin recycles), runs on a goroutine that guard counts, bounds
+// (at most 1024 at once; over that, guard.Go refuses) and waits for at
+// shutdown, and gives up after Options.NotifyTimeout (50 ms): no goroutine
+// outlives its deadline, whatever the relay does. (cCp := c.Copy() before
+// a go statement is the hand-written fix when the goroutine needs more of
+// the context.)
 func (s *Shop) fixedCheckout(c *gin.Context) {
 	order, ok := s.bindCheckout(c)
 	if !ok {
 		return
 	}
-	s.sendConfirmation(c.Request.Context(), confirmation{
+	m := confirmation{
 		To:        order.Email,
 		OrderID:   order.ID,
-		RequestID: c.GetString(requestIDKey),
+		RequestID: guard.RequestIDFrom(c),
 		Language:  c.GetHeader("Accept-Language"),
-	})
+	}
+	if err := guard.Go(c, "send-confirmation", func(ctx context.Context) {
+		s.sendConfirmation(ctx, m)
+	}); err != nil {
+		// Too much mail in flight, or shutting down: the order stands.
+		// A real shop would put m on a durable queue for a retry.
+		s.log.Warn("order confirmation not sent", "order", m.OrderID, "err", err)
+	}
 	c.JSON(http.StatusCreated, order)
 }
 
-// sendConfirmation delivers m in the background, bounded by
-// Options.NotifyTimeout. reqCtx is the request's context: its values are
-// kept, its cancellation is not (the mail should go out even though the
-// response is already sent).
-func (s *Shop) sendConfirmation(reqCtx context.Context, m confirmation) {
-	base := context.WithoutCancel(reqCtx)
-	go func() {
-		ctx, cancel := context.WithTimeout(base, s.opts.NotifyTimeout)
-		defer cancel()
-		relay := time.NewTimer(s.opts.RelayLatency)
-		defer relay.Stop()
-		select {
-		case <-relay.C:
-			s.outbox.deliver(m)
-		case <-ctx.Done():
-			// A real shop would put m on a durable queue for a retry.
-			s.log.Debug("order confirmation not sent", "order", m.OrderID, "err", ctx.Err())
-		}
-	}()
+// sendConfirmation delivers m, giving up after Options.NotifyTimeout. It
+// runs under guard.Go: ctx carries the request's values, not its
+// cancellation (the mail should go out even though the response is already
+// sent), and guard's own, longer deadline.
+func (s *Shop) sendConfirmation(ctx context.Context, m confirmation) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.NotifyTimeout)
+	defer cancel()
+	relay := time.NewTimer(s.opts.RelayLatency)
+	defer relay.Stop()
+	select {
+	case <-relay.C:
+		s.outbox.deliver(m)
+	case <-ctx.Done():
+		// A real shop would put m on a durable queue for a retry.
+		s.log.Debug("order confirmation not sent", "order", m.OrderID, "err", ctx.Err())
+	}
 }

@@ -18,8 +18,9 @@ import (
 // each new session leaves its rendered view (about 1.5 KiB), its key and a
 // map slot behind for good. The fix is not "a map with a mutex" (the leaky
 // one has a mutex: its only bug is growth) but a cache with a bound and an
-// expiry, here otter v2, sized in entries with entries expiring after a
-// while: once full it stays full, and the heap stays flat.
+// expiry, here guard.NewCache (otter v2 underneath), sized in entries with
+// entries expiring after a while: once full it stays full, and the heap
+// stays flat.
 //
 // Both routes answer GET /…/products/:id?session=S with the rendered view
 // (JSON) and X-Cache: hit|miss.
@@ -60,9 +61,9 @@ func (s *Shop) leakyProductView(c *gin.Context) {
 	c.Data(http.StatusOK, "application/json; charset=utf-8", view)
 }
 
-// fixedProductView is the same handler over the shop's bounded otter cache
-// (Options.ViewCacheSize entries, each expiring Options.ViewCacheTTL after
-// it was written).
+// fixedProductView is the same handler over the shop's bounded cache,
+// guard.NewCache (otter v2 underneath): Options.ViewCacheSize entries, each
+// expiring Options.ViewCacheTTL after it was written.
 func (s *Shop) fixedProductView(c *gin.Context) {
 	p, ok := s.catalog.get(c.Param("id"))
 	if !ok {
@@ -72,7 +73,7 @@ func (s *Shop) fixedProductView(c *gin.Context) {
 	session := c.DefaultQuery("session", "anonymous")
 	key := p.ID + "|" + session
 
-	view, hit := s.views.GetIfPresent(key)
+	view, hit := s.views.Get(key)
 	if !hit {
 		buf := s.renderProductView(p, session)
 		view = make([]byte, buf.Len())

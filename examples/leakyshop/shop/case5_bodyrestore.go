@@ -1,15 +1,15 @@
 package shop
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"hash/crc32"
 	"io"
 	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/ginleak/ginleak/guard"
 )
 
 // Case 5, bodyrestore (seed 1.1): a middleware reads the request body and
@@ -22,10 +22,11 @@ import (
 // request and response, not by a soak: the same POST with the same JSON gets
 // 200 {"received_bytes": N, "items": K} from /fixed/orders and 400
 // {"error": "empty body", "received_bytes": 0} from /leaky/orders, which a
-// soak of the leaky route therefore counts as errors. The fix assigns a new
-// reader over the bytes read to c.Request.Body; it also bounds what it reads
-// with http.MaxBytesReader, so that one request cannot make it buffer an
-// arbitrarily large body.
+// soak of the leaky route therefore counts as errors. The fix lets
+// guard.CaptureBody read the body once, bounded, and put a new reader over
+// the same bytes back into c.Request.Body; the audit reads the bytes with
+// guard.CapturedBody. (By hand: http.MaxBytesReader, io.ReadAll, then
+// c.Request.Body = io.NopCloser(bytes.NewReader(body)).)
 
 // leakyAuditBody logs the body and passes the request on with the body
 // drained.
@@ -41,22 +42,21 @@ func leakyAuditBody(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// fixedAuditBody reads at most limit bytes, logs them, and gives the
-// handler a fresh reader over the same bytes.
-func fixedAuditBody(log *slog.Logger, limit int64) gin.HandlerFunc {
+// fixedAuditBody logs the body that guard.CaptureBody, before it on the
+// route, has read once and put back: the handler after it reads the whole
+// body again, and the middleware itself never touches c.Request.Body.
+// CaptureBody answers 413 above its limit (Options.MaxOrderBytes), so
+// nothing here buffers an arbitrarily large body.
+func fixedAuditBody(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
-		body, err := io.ReadAll(c.Request.Body)
-		if err != nil {
-			if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
-				abortWith(c, http.StatusRequestEntityTooLarge, "body too large")
-				return
-			}
-			abortWith(c, http.StatusBadRequest, "cannot read body")
+		body, ok := guard.CapturedBody(c)
+		if !ok {
+			// Mounted without guard.CaptureBody: a programming error.
+			c.AbortWithStatusJSON(http.StatusInternalServerError, ErrorResponse{Error: "audit: no captured body"})
 			return
 		}
-		c.Request.Body = io.NopCloser(bytes.NewReader(body))
-		log.Debug("audit", "path", c.Request.URL.Path, "bytes", len(body), "crc32", crc32.ChecksumIEEE(body))
+		log.Debug("audit", "path", c.Request.URL.Path, "bytes", len(body), "crc32", crc32.ChecksumIEEE(body),
+			"request_id", guard.RequestIDFrom(c))
 		c.Next()
 	}
 }

@@ -74,7 +74,7 @@ func Cases() []Case {
 			ContentType: "application/json",
 			Signal:      SignalGoroutines,
 			LeakyFunc:   "leakyCheckout",
-			Note:        "one goroutine parked per request (and its captured heap); the fixed route's goroutines end within 50 ms",
+			Note:        "one goroutine parked per request (and its captured heap); the fixed route's mail runs under guard.Go and ends within 50 ms",
 		},
 		{
 			Name:      "globalcache",
@@ -87,7 +87,7 @@ func Cases() []Case {
 			FixedPath: "/fixed/products/p-1001?session={{seq}}",
 			Signal:    SignalHeap,
 			LeakyFunc: "leakyProductView",
-			Note:      "about 1.2 KiB per new session; the fixed otter cache fills up to 1,000 entries and stays there",
+			Note:      "about 1.2 KiB per new session; the fixed guard.NewCache (otter v2) fills up to 1,000 entries and stays there",
 		},
 		{
 			Name:      "chanleak",
@@ -129,7 +129,7 @@ func Cases() []Case {
 			Behavioural: true,
 			LeakyStatus: 400,
 			FixedStatus: 200,
-			Note:        "a correctness bug, not a leak: the handler behind the leaky middleware gets an empty body (400), so a soak of the leaky route counts every request as an error",
+			Note:        "a correctness bug, not a leak: the handler behind the leaky middleware gets an empty body (400), so a soak of the leaky route counts every request as an error; the fixed route reads it through guard.CaptureBody",
 		},
 	}
 }

@@ -16,6 +16,8 @@
 // verdicts without hard-coding paths.
 //
 // The leaky code is deliberately wrong and is what `ginleak vet` must report;
-// the fixed code is what it must accept. Everything else in
-// the package is meant to be ordinary, correct Gin code.
+// the fixed code is what it must accept. The fixed routes use
+// github.com/ginleak/ginleak/guard where it has the piece (guard.Go,
+// guard.NewCache, guard.CaptureBody, and its middleware stack on /fixed).
+// Everything else in the package is meant to be ordinary, correct Gin code.
 package shop

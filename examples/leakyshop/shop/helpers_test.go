@@ -30,8 +30,18 @@ func TestMain(m *testing.M) {
 // newShop returns a shop closed when the test ends.
 func newShop(t *testing.T, opts Options) *Shop {
 	t.Helper()
-	s := New(opts)
+	s := mustNew(t, opts)
 	t.Cleanup(s.Close)
+	return s
+}
+
+// mustNew returns a new shop; the caller closes it.
+func mustNew(t *testing.T, opts Options) *Shop {
+	t.Helper()
+	s, err := New(opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
 	return s
 }
 

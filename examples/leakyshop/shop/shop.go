@@ -2,6 +2,8 @@ package shop
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
@@ -12,6 +14,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/maypok86/otter/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ginleak/ginleak/guard"
 )
 
 // Defaults of [Options].
@@ -24,15 +30,21 @@ const (
 	DefaultQuotePatience  = 5 * time.Millisecond
 	DefaultHistorySize    = 64
 	DefaultMaxOrderBytes  = 64 << 10
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultRequestTimeout = 10 * time.Second
 	DefaultCartCacheSize  = 10_000
 	DefaultCartIdleExpiry = 30 * time.Minute
 )
 
 // Options configures a [Shop]. The zero value is what the demo runs.
 type Options struct {
-	// Logger receives the shop's own log lines (audit, undelivered mail).
-	// Nil discards them.
+	// Logger receives the shop's own log lines (audit, undelivered mail,
+	// panics of background work). Nil discards them.
 	Logger *slog.Logger
+
+	// AccessLog receives one line per request to /fixed/... (guard.AccessLog).
+	// Nil, the default, logs nothing.
+	AccessLog *slog.Logger
 
 	// Done, when closed, lets the goroutines parked by /leaky/checkout
 	// return, so that tests can end without leaking them. Nil, as in the
@@ -63,14 +75,31 @@ type Options struct {
 	// DefaultHistorySize.
 	HistorySize int
 
-	// MaxOrderBytes bounds the body the fixed audit middleware reads;
-	// default DefaultMaxOrderBytes.
+	// MaxOrderBytes bounds the body the fixed audit middleware captures
+	// (guard.CaptureBody); default DefaultMaxOrderBytes. MaxBodyBytes
+	// bounds every request body under /fixed (guard.BodyLimit); default
+	// DefaultMaxBodyBytes.
 	MaxOrderBytes int64
+	MaxBodyBytes  int64
+
+	// RequestTimeout is the deadline guard.Timeout puts on the context of
+	// every request under /fixed; default DefaultRequestTimeout.
+	RequestTimeout time.Duration
+
+	// PprofToken, when not empty, puts /debug/pprof (guard.Pprof) and
+	// /debug/leaks behind "Authorization: Bearer <PprofToken>". Empty, the
+	// default, serves both without authentication, because `ginleak soak`
+	// and `ginleak demo` read the profiles without a token; a real service
+	// must not do that.
+	PprofToken string
 }
 
 func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.AccessLog == nil {
+		o.AccessLog = slog.New(slog.DiscardHandler)
 	}
 	setDefault(&o.ViewCacheSize, DefaultViewCacheSize)
 	setDefault(&o.ViewCacheTTL, DefaultViewCacheTTL)
@@ -80,6 +109,8 @@ func (o Options) withDefaults() Options {
 	setDefault(&o.QuotePatience, DefaultQuotePatience)
 	setDefault(&o.HistorySize, DefaultHistorySize)
 	setDefault(&o.MaxOrderBytes, DefaultMaxOrderBytes)
+	setDefault(&o.MaxBodyBytes, DefaultMaxBodyBytes)
+	setDefault(&o.RequestTimeout, DefaultRequestTimeout)
 	return o
 }
 
@@ -95,8 +126,11 @@ type Shop struct {
 	log     *slog.Logger
 	catalog *catalog
 	carts   *otter.Cache[string, *cart]
-	views   *otter.Cache[string, []byte] // the fixed product-view cache (case 2)
+	views   *guard.Cache[string, []byte] // the fixed product-view cache (case 2)
 	bufs    sync.Pool                    // *bytes.Buffer for rendering views
+	async   *guard.Async                 // background work of the fixed code (case 1)
+	metrics *prometheus.Registry         // served at /metrics
+	monitor *guard.Monitor
 	outbox  outbox
 	carrier carrier
 	orders  atomic.Int64 // orders placed, for order numbers
@@ -105,10 +139,26 @@ type Shop struct {
 	router  *gin.Engine
 }
 
-// New builds a shop and its router. Call Close when done with it: the fixed
-// caches run a clean-up goroutine each.
-func New(opts Options) *Shop {
+// New builds a shop and its router. Call Close when done with it: the
+// caches run a clean-up goroutine each. New fails when an option is
+// invalid (a PprofToken with spaces, for instance).
+func New(opts Options) (*Shop, error) {
 	opts = opts.withDefaults()
+	views, err := guard.NewCache[string, []byte](opts.ViewCacheSize, opts.ViewCacheTTL)
+	if err != nil {
+		return nil, fmt.Errorf("shop: product-view cache: %w", err)
+	}
+	async, err := guard.NewAsync(guard.WithLogger(opts.Logger))
+	if err != nil {
+		views.Close()
+		return nil, fmt.Errorf("shop: background work: %w", err)
+	}
+	reg := prometheus.NewRegistry()
+	mon, err := guard.NewMonitor(reg, guard.WithAsync(async))
+	if err != nil {
+		views.Close()
+		return nil, fmt.Errorf("shop: metrics: %w", err)
+	}
 	s := &Shop{
 		opts:    opts,
 		log:     opts.Logger,
@@ -117,41 +167,59 @@ func New(opts Options) *Shop {
 			MaximumSize:      DefaultCartCacheSize,
 			ExpiryCalculator: otter.ExpiryAccessing[string, *cart](DefaultCartIdleExpiry),
 		}),
-		views: otter.Must(&otter.Options[string, []byte]{
-			MaximumSize:      opts.ViewCacheSize,
-			ExpiryCalculator: otter.ExpiryWriting[string, []byte](opts.ViewCacheTTL),
-		}),
+		views:   views,
+		async:   async,
+		metrics: reg,
+		monitor: mon,
 		outbox:  outbox{log: opts.Logger},
 		carrier: carrier{latency: opts.QuoteLatency},
 		nonce:   strconv.FormatInt(time.Now().UnixNano()%1e9, 36),
 	}
 	s.bufs.New = func() any { return new(bytes.Buffer) }
-	s.router = s.routes()
-	return s
+	if s.router, err = s.routes(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Router returns the shop's gin engine. It is an http.Handler: serve it with
-// an http.Server that has timeouts (see leakyshop's main).
+// guard.NewServer and guard.Serve (see leakyshop's main), which give it
+// timeouts and a graceful shutdown.
 func (s *Shop) Router() *gin.Engine { return s.router }
 
-// Close stops the goroutines of the shop's caches. It does not release the
-// goroutines parked by /leaky routes; close Options.Done for that.
+// Async returns the shop's background work (the confirmation mails of the
+// fixed checkouts). Hand it to guard.Serve with guard.WithAsync, so that a
+// shutdown waits for it.
+func (s *Shop) Async() *guard.Async { return s.async }
+
+// Close waits briefly for the shop's background work (it is bounded by
+// Options.NotifyTimeout) and stops the goroutines of its caches. It does
+// not release the goroutines parked by /leaky routes; close Options.Done
+// for that.
 func (s *Shop) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.NotifyTimeout+time.Second)
+	if err := s.async.Shutdown(ctx); err != nil {
+		s.log.Warn("background work still running at close", "err", err)
+	}
+	cancel()
 	s.carts.StopAllGoroutines()
-	s.views.StopAllGoroutines()
+	s.views.Close()
 }
 
 // MailsSent is how many order confirmations the mail relay accepted.
 func (s *Shop) MailsSent() int64 { return s.outbox.sent.Load() }
 
-func (s *Shop) routes() *gin.Engine {
+func (s *Shop) routes() (*gin.Engine, error) {
 	r := gin.New()
-	r.Use(gin.Recovery(), s.requestID())
+	r.Use(gin.Recovery())
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	mountPprof(r)
+	if err := s.mountDebug(r); err != nil {
+		return nil, err
+	}
 
-	api := r.Group("/api")
+	api := r.Group("/api", s.requestID(), s.async.Middleware())
 	api.GET("/products", s.listProducts)
 	api.GET("/products/:id", s.getProduct)
 	api.POST("/carts", s.createCart)
@@ -160,8 +228,19 @@ func (s *Shop) routes() *gin.Engine {
 	api.DELETE("/carts/:id/items/:product", s.removeCartItem)
 	api.POST("/carts/:id/checkout", s.checkoutCart)
 
-	leaky := r.Group("/leaky")
-	fixed := r.Group("/fixed")
+	// The leaky routes keep the shop's original, minimal middleware: what
+	// leaks there is the handlers' own doing.
+	leaky := r.Group("/leaky", s.requestID())
+	// The fixed routes run behind guard's stack, in the order of
+	// docs/guard.md (gin.Recovery is the engine's, above).
+	fixed := r.Group("/fixed",
+		guard.RequestID(),                 // the ID first, so every answer carries it
+		guard.AccessLog(s.opts.AccessLog), // the final status, 413 and 504 included
+		s.monitor.Middleware(),            // latency per route template
+		s.async.Middleware(),              // guard.Go also without guard.Serve (tests)
+		guard.BodyLimit(s.opts.MaxBodyBytes),
+		guard.Timeout(s.opts.RequestTimeout),
+	)
 
 	// Case 1, ctxescape.
 	leaky.POST("/checkout", s.leakyCheckout)
@@ -186,16 +265,42 @@ func (s *Shop) routes() *gin.Engine {
 
 	// Case 5, bodyrestore.
 	leaky.POST("/orders", leakyAuditBody(s.log), createOrder(s.opts.MaxOrderBytes))
-	fixed.POST("/orders", fixedAuditBody(s.log, s.opts.MaxOrderBytes), createOrder(s.opts.MaxOrderBytes))
+	fixed.POST("/orders", guard.CaptureBody(s.opts.MaxOrderBytes), fixedAuditBody(s.log), createOrder(s.opts.MaxOrderBytes))
 
-	return r
+	return r, nil
+}
+
+// mountDebug mounts /debug/pprof, /debug/leaks and /metrics on r. Without
+// Options.PprofToken, pprof is net/http/pprof's handlers, unauthenticated,
+// because `ginleak soak` reads them without a token; with it, guard.Pprof
+// and guard.BearerAuth protect pprof and the leak page. /metrics is open,
+// as for a Prometheus scraper on a private network.
+func (s *Shop) mountDebug(r *gin.Engine) error {
+	leaks := gin.WrapH(guard.LeakHandler())
+	if tok := s.opts.PprofToken; tok != "" {
+		auth, err := guard.BearerAuth(tok)
+		if err != nil {
+			return fmt.Errorf("shop: pprof token: %w", err)
+		}
+		if err := guard.Pprof(r, tok); err != nil {
+			return fmt.Errorf("shop: %w", err)
+		}
+		r.GET("/debug/leaks", auth, leaks)
+	} else {
+		mountPprof(r)
+		r.GET("/debug/leaks", leaks)
+	}
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{})))
+	return nil
 }
 
 // requestIDKey is the gin context key of the request ID.
 const requestIDKey = "request_id"
 
-// requestID gives every request an ID (the client's X-Request-ID when it is
-// sane, else a generated one), stores it in the context and echoes it.
+// requestID gives every request to /api and /leaky an ID (the client's
+// X-Request-ID when it is sane, else a generated one), stores it in the
+// context and echoes it. The /fixed routes use guard.RequestID instead,
+// read with guard.RequestIDFrom and guard.RequestIDFromContext.
 func (s *Shop) requestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-ID")
@@ -221,10 +326,12 @@ func validRequestID(id string) bool {
 	return true
 }
 
-// mountPprof registers net/http/pprof's handlers on the gin router itself.
-// Importing net/http/pprof also registers them on http.DefaultServeMux, but
-// leakyshop never serves that mux: only what is mounted here is reachable.
-// A real service must not expose pprof without authentication.
+// mountPprof registers net/http/pprof's handlers on the gin router itself,
+// without authentication, for `ginleak soak`. Importing net/http/pprof also
+// registers them on http.DefaultServeMux, but leakyshop never serves that
+// mux: only what is mounted here is reachable. A real service must not
+// expose pprof without authentication: use guard.Pprof(router, token), as
+// leakyshop does with -pprof-token.
 func mountPprof(r gin.IRouter) {
 	g := r.Group("/debug/pprof")
 	g.GET("/", gin.WrapF(pprof.Index))

@@ -2,12 +2,15 @@ package shop
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -115,6 +118,7 @@ func TestCartAndCheckout(t *testing.T) {
 
 func TestRequestID(t *testing.T) {
 	s := newShop(t, Options{})
+	// /api and /leaky: the shop's own request IDs.
 	tests := []struct {
 		sent string
 		keep bool
@@ -127,7 +131,7 @@ func TestRequestID(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
-		req := httptest.NewRequest("GET", "/healthz", nil)
+		req := httptest.NewRequest("GET", "/api/products/p-1001", nil)
 		if tt.sent != "" {
 			req.Header.Set("X-Request-ID", tt.sent)
 		}
@@ -142,6 +146,166 @@ func TestRequestID(t *testing.T) {
 		}
 		seen[got] = true
 	}
+
+	// /fixed: guard.RequestID, one ID per request (a client's valid one,
+	// else a UUID).
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	for _, tt := range []struct {
+		sent string
+		keep bool
+	}{{"abc-123_X.y:z", true}, {"", false}, {"<script>", false}} {
+		req := httptest.NewRequest("GET", "/fixed/products/p-1001", nil)
+		if tt.sent != "" {
+			req.Header.Set("X-Request-ID", tt.sent)
+		}
+		w := httptest.NewRecorder()
+		s.Router().ServeHTTP(w, req)
+		got := w.Header().Values("X-Request-ID")
+		if len(got) != 1 || tt.keep != (got[0] == tt.sent) || !tt.keep && !uuid.MatchString(got[0]) {
+			t.Errorf("/fixed: sent %q, got %q (keep %v)", tt.sent, got, tt.keep)
+		}
+	}
+}
+
+// TestFixedStack checks guard's middleware on /fixed: the access log (one
+// record per /fixed request, with the route template and the request ID,
+// none for /leaky), the metrics per route template, and that guard.Go's
+// work gets the request ID extracted before it started.
+func TestFixedStack(t *testing.T) {
+	var logBuf, accessBuf syncBuffer
+	s := newShop(t, Options{
+		Logger:       slog.New(slog.NewJSONHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		AccessLog:    slog.New(slog.NewJSONHandler(&accessBuf, nil)),
+		RelayLatency: time.Millisecond,
+	})
+	h := s.Router()
+
+	w := serve(t, h, "GET", "/fixed/products/p-1001?session=s1", "")
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET /fixed/products: %d", w.Code)
+	}
+	id := w.Header().Get("X-Request-ID")
+	serve(t, h, "GET", "/leaky/products/p-1001?session=stack-test", "")
+	serve(t, h, "GET", "/api/products/p-1001", "")
+	w = serve(t, h, "POST", "/fixed/checkout", `{"email":"ada@example.com","items":[{"product_id":"p-1001","quantity":1}]}`)
+	if w.Code != http.StatusCreated {
+		t.Fatalf("POST /fixed/checkout: %d %s", w.Code, w.Body)
+	}
+	checkoutID := w.Header().Get("X-Request-ID")
+
+	var records []map[string]any
+	for line := range strings.Lines(accessBuf.String()) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("access log line %q: %v", line, err)
+		}
+		records = append(records, rec)
+	}
+	if len(records) != 2 {
+		t.Fatalf("%d access log records, want 2 (the /fixed requests only):\n%s", len(records), accessBuf.String())
+	}
+	if r := records[0]; r["route"] != "/fixed/products/:id" || r["status"] != 200.0 || r["request_id"] != id || r["msg"] != "http request" {
+		t.Errorf("access log record %v", r)
+	}
+
+	// The mail goes out from guard.Go with the request ID it had.
+	if !waitFor(5*time.Second, func() bool { return s.MailsSent() == 1 }) {
+		t.Fatalf("%d mails sent, want 1", s.MailsSent())
+	}
+	if !strings.Contains(logBuf.String(), `"msg":"order confirmation sent"`) || !strings.Contains(logBuf.String(), `"request_id":"`+checkoutID+`"`) {
+		t.Errorf("no confirmation logged with request ID %s:\n%s", checkoutID, logBuf.String())
+	}
+
+	m := serve(t, h, "GET", "/metrics", "")
+	if m.Code != http.StatusOK {
+		t.Fatalf("GET /metrics: %d", m.Code)
+	}
+	for _, want := range []string{
+		`ginleak_http_request_duration_seconds_count{code="200",method="GET",route="/fixed/products/:id"} 1`,
+		`ginleak_http_request_duration_seconds_count{code="201",method="POST",route="/fixed/checkout"} 1`,
+		"ginleak_http_requests_in_flight 0",
+		"ginleak_async_in_flight ",
+		"go_goroutines ",
+	} {
+		if !strings.Contains(m.Body.String(), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(m.Body.String(), `route="/leaky`) || strings.Contains(m.Body.String(), "session=") {
+		t.Errorf("/metrics counts other routes or raw paths")
+	}
+}
+
+// TestFixedTimeout: guard.Timeout's deadline reaches the carrier call of
+// the fixed quote, which then stops waiting.
+func TestFixedTimeout(t *testing.T) {
+	s := newShop(t, Options{RequestTimeout: 50 * time.Millisecond, QuoteLatency: time.Minute, QuotePatience: time.Minute})
+	start := time.Now()
+	w := serve(t, s.Router(), "GET", "/fixed/shipping/quote?zip=10115", "")
+	if took := time.Since(start); took > 10*time.Second || w.Code != http.StatusOK {
+		t.Errorf("%d after %v, want 200 soon after the 50ms deadline", w.Code, took)
+	}
+}
+
+func TestLeakPage(t *testing.T) {
+	s := newShop(t, Options{})
+	w := serve(t, s.Router(), "GET", "/debug/leaks?format=json", "")
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET /debug/leaks: %d %s", w.Code, w.Body)
+	}
+	v := decode[struct {
+		Goroutines int `json:"goroutines"`
+		Threshold  int `json:"threshold"`
+	}](t, w)
+	if v.Goroutines < 1 || v.Threshold != 100 {
+		t.Errorf("leak page %+v", v)
+	}
+}
+
+func TestPprofToken(t *testing.T) {
+	if _, err := New(Options{PprofToken: "has space"}); err == nil {
+		t.Fatal("New accepted a token with a space")
+	}
+	const token = "s3cret-t0ken"
+	s := newShop(t, Options{PprofToken: token})
+	for _, path := range []string{"/debug/pprof/heap", "/debug/pprof/goroutine?debug=1", "/debug/leaks"} {
+		for _, tt := range []struct {
+			auth string
+			code int
+		}{{"", 401}, {"Bearer wrong", 401}, {"Bearer " + token, 200}} {
+			req := newRequest("GET", path, "")
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			w := newRecorder()
+			s.Router().ServeHTTP(w, req)
+			if w.Code != tt.code {
+				t.Errorf("GET %s with %q: %d, want %d", path, tt.auth, w.Code, tt.code)
+			}
+		}
+	}
+	// The shop itself needs no token.
+	if w := serve(t, s.Router(), "GET", "/fixed/products/p-1001", ""); w.Code != http.StatusOK {
+		t.Errorf("GET /fixed/products/p-1001: %d", w.Code)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers and readers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // TestPprofMounted checks that the profiles the soak reads are served by the
