@@ -49,7 +49,7 @@ func Rules() []rule.Rule {
 // Lookup finds a rule by name or ID.
 func Lookup(nameOrID string) (rule.Rule, bool) {
 	for _, r := range Rules() {
-		if r.Name() == nameOrID || r.ID == nameOrID {
+		if strings.EqualFold(r.Name(), nameOrID) || strings.EqualFold(r.ID, nameOrID) {
 			return r, true
 		}
 	}
@@ -92,7 +92,7 @@ func Analyzers(rules []rule.Rule) []*analysis.Analyzer {
 
 func contains(list []string, r rule.Rule) bool {
 	for _, n := range list {
-		if n == r.Name() || n == r.ID {
+		if strings.EqualFold(n, r.Name()) || strings.EqualFold(n, r.ID) {
 			return true
 		}
 	}
@@ -102,7 +102,7 @@ func contains(list []string, r rule.Rule) bool {
 func names(rules []rule.Rule) []string {
 	out := make([]string, len(rules))
 	for i, r := range rules {
-		out[i] = r.Name()
+		out[i] = r.Name() + " (" + r.ID + ")"
 	}
 	return out
 }

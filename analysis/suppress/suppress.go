@@ -50,6 +50,7 @@ type checker struct {
 }
 
 func (c checker) run(pass *analysis.Pass) (any, error) {
+	reportLookalikes(pass)
 	directives := rule.Directives(pass.Fset, pass.Files)
 	if len(directives) == 0 {
 		return nil, nil
@@ -80,6 +81,25 @@ func (c checker) run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	return nil, nil
+}
+
+// reportLookalikes reports comments that were meant as directives but are
+// not one — "// ginleak:ignore" with a space, or a block comment — since
+// they silence nothing and the author would not know.
+func reportLookalikes(pass *analysis.Pass) {
+	for _, f := range pass.Files {
+		for _, cg := range f.Comments {
+			for _, cm := range cg.List {
+				if strings.HasPrefix(cm.Text, rule.DirectivePrefix) {
+					continue
+				}
+				body := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(cm.Text, "//"), "/*"), "*/"))
+				if strings.HasPrefix(body, "ginleak:ignore") {
+					pass.Reportf(cm.Slash, "this comment is not a directive and silences nothing: write it as //ginleak:ignore <rule> <reason>, a line comment with no space after //")
+				}
+			}
+		}
+	}
 }
 
 func (c checker) unknown(d rule.Directive) []string {

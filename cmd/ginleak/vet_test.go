@@ -363,3 +363,16 @@ func TestVetSARIFBadPathFailsFirst(t *testing.T) {
 		t.Fatal("-fix ran although the SARIF path was bad")
 	}
 }
+
+func TestVetLookalikeDirective(t *testing.T) {
+	spaced := strings.Replace(leakyServer, "\tsrv := ", "\t// ginleak:ignore servertimeout behind a proxy\n\tsrv := ", 1)
+	dir := newModule(t, map[string]string{"main.go": spaced})
+	code, out, _ := runIn(t, dir, "vet")
+	if code != exitFindings || !strings.Contains(out, "not a directive") || !strings.Contains(out, "(servertimeout)") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	code, out, _ = runIn(t, dir, "vet", "-enable", "ServerTimeout")
+	if code != exitFindings || !strings.Contains(out, "(servertimeout)") {
+		t.Fatalf("rule names should match case-insensitively: exit %d\n%s", code, out)
+	}
+}
