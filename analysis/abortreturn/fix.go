@@ -1,10 +1,10 @@
 package abortreturn
 
 import (
-	"bytes"
 	"go/ast"
 	"go/token"
 
+	"github.com/ginleak/ginleak/analysis/internal/fixutil"
 	"golang.org/x/tools/go/analysis"
 )
 
@@ -23,12 +23,8 @@ func (c *checker) fix(s *site, resp ast.Stmt, idx int) []analysis.SuggestedFix {
 		}
 		after = rest[len(rest)-1]
 	}
-	tf := c.pass.Fset.File(after.Pos())
-	if tf == nil {
-		return nil
-	}
-	src, err := c.pass.ReadFile(tf.Name())
-	if err != nil || tf.Size() != len(src) {
+	tf, src, ok := fixutil.Source(c.pass, after.Pos())
+	if !ok {
 		return nil
 	}
 	pos, text := insertion(tf, src, after)
@@ -83,17 +79,9 @@ func jumps(stmts []ast.Stmt) bool {
 // only a line comment follows it (the comment stays on stmt's line), else
 // "; return" right after it.
 func insertion(tf *token.File, src []byte, stmt ast.Stmt) (token.Pos, string) {
-	lineStart := tf.Offset(tf.LineStart(tf.Line(stmt.Pos())))
-	start := tf.Offset(stmt.Pos())
-	end := tf.Offset(stmt.End())
-	indent := src[lineStart:start]
-	eol := bytes.IndexByte(src[end:], '\n')
-	if eol < 0 {
-		eol = len(src) - end
-	}
-	tail := bytes.TrimSpace(src[end : end+eol])
-	if len(bytes.TrimLeft(indent, " \t")) == 0 && (len(tail) == 0 || bytes.HasPrefix(tail, []byte("//"))) {
-		return tf.Pos(end + eol), "\n" + string(indent) + "return"
+	indent, first := fixutil.Indent(tf, src, stmt.Pos())
+	if end, onlyComment := fixutil.LineEnd(tf, src, stmt.End()); first && onlyComment {
+		return end, "\n" + indent + "return"
 	}
 	return stmt.End(), "; return"
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/ginleak/ginleak/analysis/internal/fixutil"
 )
 
 // fix replaces the Background()/TODO() call with the handler's request
@@ -108,12 +110,8 @@ func (c *checker) uses(f *ast.File) map[*types.PkgName]int {
 // deleteLines returns the edit that deletes the whole lines holding
 // [start, end), or nil if anything else shares those lines.
 func (c *checker) deleteLines(start, end token.Pos) []analysis.TextEdit {
-	tf := c.pass.Fset.File(start)
-	if tf == nil || c.pass.Fset.File(end) != tf {
-		return nil
-	}
-	src, err := c.pass.ReadFile(tf.Name())
-	if err != nil || tf.Size() != len(src) {
+	tf, src, ok := fixutil.Source(c.pass, start)
+	if !ok || c.pass.Fset.File(end) != tf {
 		return nil
 	}
 	from := tf.LineStart(tf.Line(start))

@@ -7,6 +7,7 @@ import (
 	"go/types"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
+	"github.com/ginleak/ginleak/analysis/internal/fixutil"
 	"github.com/ginleak/ginleak/analysis/rule"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -526,7 +527,7 @@ func (c *checker) writer(r *read) (w string, gin bool) {
 // isCtxRequest reports whether e is x.Request with x a *gin.Context.
 func isCtxRequest(info *types.Info, e ast.Expr) bool {
 	sel, ok := e.(*ast.SelectorExpr)
-	return ok && sel.Sel.Name == "Request" && gintypes.IsGinContext(info.TypeOf(sel.X)) && isSimple(sel.X)
+	return ok && sel.Sel.Name == "Request" && gintypes.IsGinContext(info.TypeOf(sel.X)) && fixutil.Repeatable(sel.X)
 }
 
 // visible reports whether the name of v denotes v at pos.
@@ -537,16 +538,4 @@ func (c *checker) visible(v *types.Var, pos token.Pos) bool {
 	}
 	_, obj := scope.LookupParent(v.Name(), pos)
 	return obj == v
-}
-
-// isSimple reports whether e is an identifier or a chain of field
-// selections on one, so it can be written again in a fix.
-func isSimple(e ast.Expr) bool {
-	switch e := ast.Unparen(e).(type) {
-	case *ast.Ident:
-		return true
-	case *ast.SelectorExpr:
-		return isSimple(e.X)
-	}
-	return false
 }

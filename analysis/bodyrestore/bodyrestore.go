@@ -7,6 +7,7 @@ import (
 	"go/types"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
+	"github.com/ginleak/ginleak/analysis/internal/fixutil"
 	"github.com/ginleak/ginleak/analysis/rule"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -59,9 +60,9 @@ func (r *bodyRead) reqText() string {
 // fix without changing what it means (no calls, no indexing).
 func (r *bodyRead) reqExprOK() bool {
 	if r.req != nil {
-		return isSimple(r.req)
+		return fixutil.Repeatable(r.req)
 	}
-	return isSimple(r.ctx)
+	return fixutil.Repeatable(r.ctx)
 }
 
 // middleware is what one function does with the request: the body reads and
@@ -297,18 +298,6 @@ func isPassOn(info *types.Info, call *ast.CallExpr) bool {
 		return false
 	}
 	return gintypes.Callee(info, call) == nil // not a declared function or method
-}
-
-// isSimple reports whether e is an identifier or a chain of field
-// selections on one, so it can be written twice in a fix.
-func isSimple(e ast.Expr) bool {
-	switch e := ast.Unparen(e).(type) {
-	case *ast.Ident:
-		return true
-	case *ast.SelectorExpr:
-		return isSimple(e.X)
-	}
-	return false
 }
 
 // posIn reports whether pos lies within n.

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"go/ast"
-	"go/token"
 	"go/types"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
+	"github.com/ginleak/ginleak/analysis/internal/assigned"
 	"github.com/ginleak/ginleak/analysis/internal/fixutil"
 	"github.com/ginleak/ginleak/analysis/rule"
 )
@@ -51,13 +51,6 @@ var (
 
 const slowUpstream = "a slow upstream holds this handler's goroutine and memory without bound"
 
-// target names what a literal was assigned to: a variable, or a field path
-// below one (s.client).
-type target struct {
-	root types.Object
-	path string
-}
-
 // unit is a function of the package's call graph: a function declaration,
 // or a handler function literal (other literals belong to the unit around
 // them).
@@ -76,8 +69,9 @@ type walker struct {
 	declUnit map[*types.Func]int
 	stack    []int // units enclosing the current node
 	lits     []candidate
-	boundTo  map[*ast.CompositeLit]target
-	assigned map[target][]token.Pos // where a Timeout is assigned
+	// later knows which variable holds each literal and whether it gets a
+	// Timeout afterwards.
+	later *assigned.Tracker
 }
 
 type candidate struct {
@@ -98,8 +92,8 @@ func run(pass *analysis.Pass) (any, error) {
 		pass:     pass,
 		info:     pass.TypesInfo,
 		declUnit: make(map[*types.Func]int),
-		boundTo:  make(map[*ast.CompositeLit]target),
-		assigned: make(map[target][]token.Pos),
+		later: assigned.New(pass.TypesInfo, func(lit *ast.CompositeLit) bool { return isClientLit(pass.TypesInfo, lit) },
+			gintypes.HTTPPath, "Timeout"),
 	}
 	var file *ast.File
 	ins.Nodes(nodeTypes, func(n ast.Node, push bool) bool {
@@ -117,16 +111,14 @@ func run(pass *analysis.Pass) (any, error) {
 			w.funcLit(n, push)
 		case *ast.AssignStmt:
 			if push {
-				w.assign(n)
+				w.later.Assign(n)
 			}
 		case *ast.ValueSpec:
-			if push && len(n.Names) == len(n.Values) {
-				for i := range n.Names {
-					w.bind(n.Names[i], n.Values[i])
-				}
+			if push {
+				w.later.ValueSpec(n)
 			}
 		case *ast.CompositeLit:
-			if push && isClientLit(w.info, n) && !setsTimeout(n) {
+			if push && isClientLit(w.info, n) && !w.later.SetInLiteral(n) {
 				w.lits = append(w.lits, candidate{n, file})
 			}
 		case *ast.CallExpr:
@@ -332,115 +324,10 @@ func isClientLit(info *types.Info, lit *ast.CompositeLit) bool {
 	return gintypes.IsNamed(t, gintypes.HTTPPath, "Client") || gintypes.IsPointerTo(t, gintypes.HTTPPath, "Client")
 }
 
-// setsTimeout reports whether lit sets Timeout. A literal with unkeyed
-// elements (only possible inside net/http) is given the benefit of the
-// doubt.
-func setsTimeout(lit *ast.CompositeLit) bool {
-	for _, elt := range lit.Elts {
-		kv, ok := elt.(*ast.KeyValueExpr)
-		if !ok {
-			return true
-		}
-		if id, ok := kv.Key.(*ast.Ident); ok && id.Name == "Timeout" {
-			return true
-		}
-	}
-	return false
-}
-
-func (w *walker) assign(as *ast.AssignStmt) {
-	if len(as.Lhs) == len(as.Rhs) {
-		for i := range as.Lhs {
-			w.bind(as.Lhs[i], as.Rhs[i])
-		}
-	}
-	for _, lhs := range as.Lhs {
-		if x := timeoutOperand(w.info, lhs); x != nil {
-			if t, ok := targetOf(w.info, x); ok {
-				w.assigned[t] = append(w.assigned[t], as.Pos())
-			}
-		}
-	}
-}
-
-// bind remembers what variable or field an http.Client literal (or its
-// address) is assigned to.
-func (w *walker) bind(lhs, rhs ast.Expr) {
-	e := ast.Unparen(rhs)
-	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
-		e = ast.Unparen(u.X)
-	}
-	lit, ok := e.(*ast.CompositeLit)
-	if !ok || !isClientLit(w.info, lit) {
-		return
-	}
-	if t, ok := targetOf(w.info, lhs); ok {
-		w.boundTo[lit] = t
-	}
-}
-
-// timeoutOperand returns x if lhs is x.Timeout of an http.Client.
-func timeoutOperand(info *types.Info, lhs ast.Expr) ast.Expr {
-	sel, ok := ast.Unparen(lhs).(*ast.SelectorExpr)
-	if !ok || sel.Sel.Name != "Timeout" {
-		return nil
-	}
-	v, ok := info.Uses[sel.Sel].(*types.Var)
-	if !ok || !v.IsField() || v.Pkg() == nil || v.Pkg().Path() != gintypes.HTTPPath {
-		return nil
-	}
-	return sel.X
-}
-
-// targetOf names the variable or field path e denotes: cl, s.client,
-// pkg.Client.
-func targetOf(info *types.Info, e ast.Expr) (target, bool) {
-	var path []string
-	for {
-		switch x := ast.Unparen(e).(type) {
-		case *ast.Ident:
-			obj := info.ObjectOf(x)
-			if obj == nil {
-				return target{}, false
-			}
-			slices.Reverse(path)
-			return target{obj, strings.Join(path, ".")}, true
-		case *ast.SelectorExpr:
-			if id, ok := ast.Unparen(x.X).(*ast.Ident); ok {
-				if _, ok := info.ObjectOf(id).(*types.PkgName); ok {
-					e = x.Sel // a qualified package-level variable
-					continue
-				}
-			}
-			path = append(path, x.Sel.Name)
-			e = x.X
-		case *ast.StarExpr:
-			e = x.X
-		default:
-			return target{}, false
-		}
-	}
-}
-
-// assignedLater reports whether one of the Timeout assignments at
-// positions follows the literal at lit. A package-level variable may be
-// assigned anywhere in the package (an init function, main).
-func assignedLater(t target, lit token.Pos, positions []token.Pos) bool {
-	if v, ok := t.root.(*types.Var); ok && gintypes.IsPackageLevel(v) {
-		return len(positions) > 0
-	}
-	for _, p := range positions {
-		if p > lit {
-			return true
-		}
-	}
-	return false
-}
-
 func (w *walker) reportLits(rep *rule.Reporter) {
 	slices.SortFunc(w.lits, func(a, b candidate) int { return cmp.Compare(a.lit.Pos(), b.lit.Pos()) })
 	for _, c := range w.lits {
-		if t, ok := w.boundTo[c.lit]; ok && assignedLater(t, c.lit.Pos(), w.assigned[t]) {
+		if w.later.SetLater(c.lit) {
 			continue
 		}
 		rep.Report(analysis.Diagnostic{

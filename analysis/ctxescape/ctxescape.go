@@ -13,6 +13,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
+	"github.com/ginleak/ginleak/analysis/internal/fixutil"
 	"github.com/ginleak/ginleak/analysis/rule"
 )
 
@@ -721,23 +722,17 @@ func (a *checker) fix(cur inspector.Cursor, ids []*ast.Ident) (analysis.Suggeste
 
 // anchorStmt returns the statement, in a statement list, before which the
 // copy can be declared: the statement holding cur, or the select whose
-// case sends.
+// case sends. A labelled statement is none: a goto to its label could jump
+// over the declaration.
 func anchorStmt(cur inspector.Cursor) (inspector.Cursor, bool) {
-	for c := cur; c.Valid() && c.Node() != nil; c = c.Parent() {
-		switch c.Node().(type) {
-		case *ast.FuncLit, *ast.FuncDecl, *ast.LabeledStmt:
-			return inspector.Cursor{}, false
-		case *ast.CaseClause, *ast.CommClause:
-			continue // a clause is no statement one can insert before
-		}
-		if _, ok := c.Node().(ast.Stmt); ok && stmtList(c) != nil {
-			if _, labeled := c.Parent().Node().(*ast.LabeledStmt); labeled {
-				return inspector.Cursor{}, false
-			}
-			return c, true
-		}
+	at, ok := fixutil.ListStmt(cur, fixutil.Before)
+	if !ok {
+		return inspector.Cursor{}, false
 	}
-	return inspector.Cursor{}, false
+	if _, labeled := at.Node().(*ast.LabeledStmt); labeled {
+		return inspector.Cursor{}, false
+	}
+	return at, true
 }
 
 // blockScope returns the scope of the block holding the statement anchor.
@@ -780,11 +775,7 @@ func (a *checker) separator(pos token.Pos) (string, bool) {
 	if src == nil || off > len(src) || start > off {
 		return "", false
 	}
-	indent := src[start:off]
-	if strings.TrimLeft(string(indent), " \t") != "" {
-		return "; ", true
-	}
-	return "\n" + string(indent), true
+	return fixutil.SepBefore(tf, src, pos), true
 }
 
 // writesResponse lists the members of *gin.Context that write the response

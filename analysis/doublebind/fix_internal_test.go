@@ -4,6 +4,9 @@ import (
 	"go/parser"
 	"go/token"
 	"testing"
+
+	"github.com/ginleak/ginleak/analysis/internal/ruletest"
+	"golang.org/x/tools/go/analysis"
 )
 
 func TestAddImport(t *testing.T) {
@@ -40,9 +43,7 @@ func TestAddImport(t *testing.T) {
 			}
 			tf := fset.File(f.Pos())
 			e := addImport(tf, []byte(tt.src), f, bindingPath)
-			start, end := tf.Offset(e.Pos), tf.Offset(e.End)
-			got := tt.src[:start] + string(e.NewText) + tt.src[end:]
-			if got != tt.want {
+			if got := ruletest.ApplyEdits(t, tf, tt.src, []analysis.TextEdit{e}); got != tt.want {
 				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
 			}
 		})

@@ -2,12 +2,12 @@ package servertimeout
 
 import (
 	"go/ast"
-	"go/token"
 	"go/types"
 	"slices"
 	"strings"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
+	"github.com/ginleak/ginleak/analysis/internal/assigned"
 	"github.com/ginleak/ginleak/analysis/internal/fixutil"
 	"github.com/ginleak/ginleak/analysis/rule"
 	"golang.org/x/tools/go/analysis"
@@ -52,13 +52,6 @@ var (
 
 const slowloris = "a client that sends headers slowly holds a connection and its goroutine forever (slowloris)"
 
-// target names what a literal was assigned to: a variable, or a field path
-// below one (s.srv).
-type target struct {
-	root types.Object
-	path string
-}
-
 func run(pass *analysis.Pass) (any, error) {
 	rep := rule.NewReporter(pass, id)
 	if !gintypes.ImportsGinOrHTTP(pass.Pkg) {
@@ -75,18 +68,13 @@ func run(pass *analysis.Pass) (any, error) {
 		file *ast.File
 	}
 	var (
-		cands    []candidate
-		file     *ast.File
-		boundTo  = make(map[*ast.CompositeLit]target)
-		assigned = make(map[target][]token.Pos) // where a read timeout is assigned
+		cands []candidate
+		file  *ast.File
+		// which variable holds each literal, and whether it gets a read
+		// timeout afterwards
+		later = assigned.New(info, func(lit *ast.CompositeLit) bool { return isServerLit(info, lit) },
+			gintypes.HTTPPath, readFields...)
 	)
-	bind := func(lhs, rhs ast.Expr) {
-		if lit := serverLit(info, rhs); lit != nil {
-			if t, ok := targetOf(info, lhs); ok {
-				boundTo[lit] = t
-			}
-		}
-	}
 	filter := []ast.Node{
 		(*ast.File)(nil), (*ast.AssignStmt)(nil), (*ast.ValueSpec)(nil),
 		(*ast.CompositeLit)(nil), (*ast.CallExpr)(nil),
@@ -102,26 +90,11 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 			file = n
 		case *ast.AssignStmt:
-			if len(n.Lhs) == len(n.Rhs) {
-				for i := range n.Lhs {
-					bind(n.Lhs[i], n.Rhs[i])
-				}
-			}
-			for _, lhs := range n.Lhs {
-				if x := readFieldOperand(info, lhs); x != nil {
-					if t, ok := targetOf(info, x); ok {
-						assigned[t] = append(assigned[t], n.Pos())
-					}
-				}
-			}
+			later.Assign(n)
 		case *ast.ValueSpec:
-			if len(n.Names) == len(n.Values) {
-				for i := range n.Names {
-					bind(n.Names[i], n.Values[i])
-				}
-			}
+			later.ValueSpec(n)
 		case *ast.CompositeLit:
-			if isServerLit(info, n) && !setsReadTimeout(n) {
+			if isServerLit(info, n) && !later.SetInLiteral(n) {
 				cands = append(cands, candidate{n, file})
 			}
 		case *ast.CallExpr:
@@ -133,7 +106,7 @@ func run(pass *analysis.Pass) (any, error) {
 	})
 
 	for _, c := range cands {
-		if t, ok := boundTo[c.lit]; ok && assignedLater(t, c.lit.Pos(), assigned[t]) {
+		if later.SetLater(c.lit) {
 			continue
 		}
 		rep.Report(analysis.Diagnostic{
@@ -163,93 +136,6 @@ func isServerLit(info *types.Info, lit *ast.CompositeLit) bool {
 
 // isEngine reports whether t is *gin.Engine.
 func isEngine(t types.Type) bool { return gintypes.IsPointerTo(t, gintypes.GinPath, "Engine") }
-
-// serverLit returns the http.Server literal e is, or takes the address of.
-func serverLit(info *types.Info, e ast.Expr) *ast.CompositeLit {
-	e = ast.Unparen(e)
-	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
-		e = ast.Unparen(u.X)
-	}
-	lit, ok := e.(*ast.CompositeLit)
-	if !ok || !isServerLit(info, lit) {
-		return nil
-	}
-	return lit
-}
-
-// setsReadTimeout reports whether lit sets a read timeout. A literal with
-// unkeyed elements (only possible inside net/http) is given the benefit of
-// the doubt.
-func setsReadTimeout(lit *ast.CompositeLit) bool {
-	for _, elt := range lit.Elts {
-		kv, ok := elt.(*ast.KeyValueExpr)
-		if !ok {
-			return true
-		}
-		if id, ok := kv.Key.(*ast.Ident); ok && slices.Contains(readFields, id.Name) {
-			return true
-		}
-	}
-	return false
-}
-
-// readFieldOperand returns x if lhs is x.ReadHeaderTimeout or x.ReadTimeout
-// of an http.Server.
-func readFieldOperand(info *types.Info, lhs ast.Expr) ast.Expr {
-	sel, ok := ast.Unparen(lhs).(*ast.SelectorExpr)
-	if !ok || !slices.Contains(readFields, sel.Sel.Name) {
-		return nil
-	}
-	v, ok := info.Uses[sel.Sel].(*types.Var)
-	if !ok || !v.IsField() || v.Pkg() == nil || v.Pkg().Path() != gintypes.HTTPPath {
-		return nil
-	}
-	return sel.X
-}
-
-// targetOf names the variable or field path e denotes: srv, s.srv, pkg.Srv.
-func targetOf(info *types.Info, e ast.Expr) (target, bool) {
-	var path []string
-	for {
-		switch x := ast.Unparen(e).(type) {
-		case *ast.Ident:
-			obj := info.ObjectOf(x)
-			if obj == nil {
-				return target{}, false
-			}
-			slices.Reverse(path)
-			return target{obj, strings.Join(path, ".")}, true
-		case *ast.SelectorExpr:
-			if id, ok := ast.Unparen(x.X).(*ast.Ident); ok {
-				if _, ok := info.ObjectOf(id).(*types.PkgName); ok {
-					e = x.Sel // a qualified package-level variable
-					continue
-				}
-			}
-			path = append(path, x.Sel.Name)
-			e = x.X
-		case *ast.StarExpr:
-			e = x.X // *p = http.Server{...}; p.ReadTimeout = ...
-		default:
-			return target{}, false
-		}
-	}
-}
-
-// assignedLater reports whether one of the assignments at positions in
-// gives t a read timeout after the literal at lit. A package-level variable
-// may be assigned anywhere in the package (an init function, main).
-func assignedLater(t target, lit token.Pos, positions []token.Pos) bool {
-	if v, ok := t.root.(*types.Var); ok && gintypes.IsPackageLevel(v) {
-		return len(positions) > 0
-	}
-	for _, p := range positions {
-		if p > lit {
-			return true
-		}
-	}
-	return false
-}
 
 // shortcut returns the message for a call of a server shortcut, or "".
 func shortcut(info *types.Info, call *ast.CallExpr) string {

@@ -4,36 +4,23 @@ import (
 	"go/ast"
 	"go/format"
 	"go/importer"
-	"go/parser"
 	"go/token"
 	"go/types"
-	"slices"
-	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/ginleak/ginleak/analysis/internal/ruletest"
 )
 
-// apply applies edits to src.
+// apply applies edits to src and formats the result, as ginleak vet -fix
+// does.
 func apply(t *testing.T, fset *token.FileSet, src string, edits []analysis.TextEdit) string {
 	t.Helper()
-	slices.SortFunc(edits, func(a, b analysis.TextEdit) int { return int(a.Pos - b.Pos) })
-	var b strings.Builder
-	last := 0
-	for _, e := range edits {
-		start := fset.Position(e.Pos).Offset
-		end := start
-		if e.End.IsValid() {
-			end = fset.Position(e.End).Offset
-		}
-		b.WriteString(src[last:start])
-		b.Write(e.NewText)
-		last = end
-	}
-	b.WriteString(src[last:])
-	out, err := format.Source([]byte(b.String()))
+	f := fset.File(edits[0].Pos)
+	out, err := format.Source([]byte(ruletest.ApplyEdits(t, f, src, edits)))
 	if err != nil {
-		t.Fatalf("fixed source does not parse: %v\n%s", err, b.String())
+		t.Fatalf("fixed source does not parse: %v", err)
 	}
 	return string(out)
 }
@@ -80,14 +67,24 @@ func TestQualifierAndAddField(t *testing.T) {
 		name: "name taken, not imported",
 		src:  "package p\n\nvar time = 3\n\ntype T struct{ D int64 }\n\nvar v = T{}\n",
 		ok:   false,
+	}, {
+		name: "dot, member shadowed",
+		src:  "package p\n\nimport . \"time\"\n\ntype T struct{ D Duration }\n\nfunc f() T {\n\tSecond := 1\n\t_ = Second\n\treturn T{}\n}\n",
+		ok:   false,
+	}, {
+		name: "blank import only",
+		src:  "package p\n\nimport _ \"time\"\n\ntype T struct{ D int64 }\n\nvar v = T{}\n",
+		want: "package p\n\nimport (\n\t\"time\"\n\t_ \"time\"\n)\n\ntype T struct{ D int64 }\n\nvar v = T{D: 10 * time.Second}\n",
+		ok:   true,
+	}, {
+		name: "renamed before dot",
+		src:  "package p\n\nimport (\n\tt0 \"time\"\n\t. \"time\"\n)\n\ntype T struct{ D t0.Duration }\n\nvar _ = Hour\n\nvar v = T{}\n",
+		want: "package p\n\nimport (\n\t. \"time\"\n\tt0 \"time\"\n)\n\ntype T struct{ D t0.Duration }\n\nvar _ = Hour\n\nvar v = T{D: 10 * t0.Second}\n", // gofmt sorts the imports
+		ok:   true,
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fset := token.NewFileSet()
-			f, err := parser.ParseFile(fset, "p.go", tt.src, parser.ParseComments)
-			if err != nil {
-				t.Fatal(err)
-			}
+			fset, _, f := parse(t, tt.src)
 			conf := types.Config{Importer: importer.Default(), Error: func(error) {}}
 			pkg, _ := conf.Check("p", fset, []*ast.File{f}, nil)
 			var lit *ast.CompositeLit

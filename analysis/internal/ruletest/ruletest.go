@@ -1,6 +1,8 @@
 // Package ruletest runs analysistest on an analyzer's testdata together with
 // a shared stub of gin (and errgroup), so that each analyzer's testdata holds
-// only its own cases instead of a private copy of the stub.
+// only its own cases instead of a private copy of the stub. It also applies
+// suggested fixes' edits as they are, for tests of the exact text a fix
+// writes (ApplyEdits, OwnEdits).
 package ruletest
 
 import (

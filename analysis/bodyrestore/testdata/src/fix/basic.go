@@ -92,3 +92,25 @@ func FromCall(c *gin.Context) {
 	log.Println(len(b))
 	c.Next()
 }
+
+func copied(n int64, err error) bool { return err == nil && n > 0 }
+
+// The end of a case clause is the end of its body, which runs only when
+// the case is chosen: no place to restore a body read in a case expression.
+func CaseExpr(c *gin.Context) {
+	var buf bytes.Buffer
+	switch {
+	case copied(io.Copy(&buf, c.Request.Body)): // want `read by io\.Copy`
+		log.Println(buf.Len())
+	}
+	c.Next()
+}
+
+func SelectComm(c *gin.Context, ch chan bool) {
+	var buf bytes.Buffer
+	select {
+	case ch <- copied(io.Copy(&buf, c.Request.Body)): // want `read by io\.Copy`
+		log.Println(buf.Len())
+	}
+	c.Next()
+}
