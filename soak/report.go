@@ -192,12 +192,18 @@ func (r *Report) WriteText(w io.Writer) error {
 		p("(the run stopped early; the verdict uses the %d checkpoints taken)\n", len(r.Samples))
 	}
 	p("\n")
-	p("  heap        %-12s %s B/request (%s to %s)   %s -> %s\n",
-		r.Heap.Verdict, signed(r.Heap.BytesPerRequest, 1), signed(r.Heap.BytesPerRequestLow, 1),
-		signed(r.Heap.BytesPerRequestHigh, 1), formatBytes(float64(r.Heap.StartBytes)), formatBytes(float64(r.Heap.EndBytes)))
-	p("  goroutines  %-12s %s per 1,000 requests (%s to %s)   %s -> %s\n",
-		r.Goroutines.Verdict, signed(1000*r.Goroutines.PerRequest, 2), signed(1000*r.Goroutines.PerRequestLow, 2),
-		signed(1000*r.Goroutines.PerRequestHigh, 2), groupInt(int64(r.Goroutines.Start)), groupInt(int64(r.Goroutines.End)))
+	if len(r.Samples) < 2 {
+		// Nothing was measured: zeros would read as a measurement.
+		p("  heap        n/a (no checkpoint)\n")
+		p("  goroutines  n/a (no checkpoint)\n")
+	} else {
+		p("  heap        %-12s %s B/request (%s to %s)   %s -> %s\n",
+			r.Heap.Verdict, signed(r.Heap.BytesPerRequest, 1), signed(r.Heap.BytesPerRequestLow, 1),
+			signed(r.Heap.BytesPerRequestHigh, 1), formatBytes(float64(r.Heap.StartBytes)), formatBytes(float64(r.Heap.EndBytes)))
+		p("  goroutines  %-12s %s per 1,000 requests (%s to %s)   %s -> %s\n",
+			r.Goroutines.Verdict, signed(1000*r.Goroutines.PerRequest, 2), signed(1000*r.Goroutines.PerRequestLow, 2),
+			signed(1000*r.Goroutines.PerRequestHigh, 2), groupInt(int64(r.Goroutines.Start)), groupInt(int64(r.Goroutines.End)))
+	}
 	p("\n")
 	p("  latency     p50 %s  p90 %s  p99 %s  max %s\n",
 		formatMs(r.Latency.P50), formatMs(r.Latency.P90), formatMs(r.Latency.P99), formatMs(r.Latency.Max))
@@ -246,6 +252,30 @@ func (r *Report) WriteText(w io.Writer) error {
 }
 
 func (r *Report) errorDetail() string {
+	parts := r.errorParts()
+	if len(parts) == 0 {
+		return ""
+	}
+	return "  " + strings.Join(parts, ", ")
+}
+
+// failureDetail says which requests failed, out of all: "404: 2,000 of
+// 2,000", or "1,900 of 2,000: 404: 1,500, timeout: 400".
+func (r *Report) failureDetail() string {
+	parts := r.errorParts()
+	of := groupInt(r.Errors) + " of " + groupInt(r.Requests)
+	switch len(parts) {
+	case 0:
+		return of
+	case 1:
+		return parts[0] + " of " + groupInt(r.Requests)
+	}
+	return of + ": " + strings.Join(parts, ", ")
+}
+
+// errorParts lists the failures by status code, then by transport error:
+// "404: 2,000".
+func (r *Report) errorParts() []string {
 	var parts []string
 	codes := make([]int, 0, len(r.StatusCodes))
 	for c := range r.StatusCodes {
@@ -265,10 +295,7 @@ func (r *Report) errorDetail() string {
 	for _, k := range reasons {
 		parts = append(parts, fmt.Sprintf("%s: %s", k, groupInt(r.ErrorReasons[k])))
 	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "  " + strings.Join(parts, ", ")
+	return parts
 }
 
 type errWriter struct {

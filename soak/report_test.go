@@ -113,7 +113,8 @@ func sampleReport() *Report {
 		ThroughputRPS: 498.7, LoadSeconds: 40.1, ElapsedSeconds: 41.5,
 		Model: "open", Rate: 500, Connections: 64, Source: "pprof",
 		Targets: []string{"GET http://127.0.0.1:8080/leaky/cache?id={{seq}}"},
-		Samples: []Sample{{Requests: 2000, ElapsedSeconds: 4.1, HeapBytes: 10 << 20, Goroutines: 20}},
+		Samples: []Sample{{Requests: 2000, ElapsedSeconds: 4.1, HeapBytes: 10 << 20, Goroutines: 20},
+			{Requests: 20000, ElapsedSeconds: 41.5, HeapBytes: 90 << 20, Goroutines: 20}},
 	}
 }
 
@@ -248,5 +249,32 @@ func TestFormatting(t *testing.T) {
 	}
 	if finite(math.Inf(1)) != 0 || finite(math.NaN()) != 0 || finite(2) != 2 {
 		t.Error("finite")
+	}
+}
+
+// A run interrupted before two checkpoints measured nothing: the report
+// says so instead of printing zeros as if they were measured.
+func TestWriteTextNoCheckpoint(t *testing.T) {
+	for _, n := range []int{0, 1} {
+		rep := &Report{
+			Verdict: stats.Inconclusive, Reason: "stopped early after 0 checkpoints: too few to call it stable",
+			Interrupted: true, Model: "open", Rate: 500, Source: "pprof", Samples: make([]Sample, n),
+			Heap: HeapResult{Verdict: stats.Inconclusive}, Goroutines: GoroutineResult{Verdict: stats.Inconclusive},
+		}
+		var b bytes.Buffer
+		if err := rep.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, want := range []string{"  heap        n/a (no checkpoint)\n", "  goroutines  n/a (no checkpoint)\n"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%d samples: missing %q in\n%s", n, want, out)
+			}
+		}
+		for _, bad := range []string{"0 B -> 0 B", "0 -> 0", "B/request", "per 1,000 requests"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%d samples: %q printed as if measured:\n%s", n, bad, out)
+			}
+		}
 	}
 }

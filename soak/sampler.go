@@ -9,9 +9,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ginleak/ginleak/soak/load"
 )
 
 // sampleTimeout bounds each request of a checkpoint: a forced GC and a
@@ -31,10 +34,17 @@ type sampler struct {
 	scratchBuf []byte
 }
 
-func newSampler(pprofURL, metricsURL string) *sampler {
+// newSampler returns a sampler of pprofURL (or metricsURL, when set).
+// Unless allowRemote, it refuses to connect to an address that is not
+// loopback (checked at dial time: load.LoopbackOnly).
+func newSampler(pprofURL, metricsURL string, allowRemote bool) *sampler {
+	dialer := &net.Dialer{Timeout: 3 * time.Second}
+	if !allowRemote {
+		dialer.Control = load.LoopbackOnly
+	}
 	tr := &http.Transport{
 		Proxy:               nil,
-		DialContext:         (&net.Dialer{Timeout: 3 * time.Second}).DialContext,
+		DialContext:         dialer.DialContext,
 		MaxIdleConnsPerHost: 1,
 		MaxConnsPerHost:     1,
 		IdleConnTimeout:     0,
@@ -42,7 +52,15 @@ func newSampler(pprofURL, metricsURL string) *sampler {
 	return &sampler{
 		// Each request also carries sampleTimeout through its context; the
 		// client's own Timeout is the same bound, for any call that forgets.
-		client:     &http.Client{Transport: tr, Timeout: sampleTimeout},
+		// Redirects are not followed (they could lead anywhere, and the
+		// samples must come from the target itself): get reports them.
+		client: &http.Client{
+			Transport: tr,
+			Timeout:   sampleTimeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		},
 		pprof:      pprofURL,
 		metrics:    metricsURL,
 		scratchBuf: make([]byte, 32<<10),
@@ -51,30 +69,56 @@ func newSampler(pprofURL, metricsURL string) *sampler {
 
 func (s *sampler) close() { s.client.CloseIdleConnections() }
 
-// get fetches url and hands the body of a 200 answer to read; the body is
-// drained afterwards so that the connection is kept.
-func (s *sampler) get(ctx context.Context, url string, read func(io.Reader) error) error {
+// get fetches u and hands the body of a 200 answer to read; the body is
+// drained afterwards so that the connection is kept. A redirect is not
+// followed: it is a *redirectError.
+func (s *sampler) get(ctx context.Context, u string, read func(io.Reader) error) error {
 	ctx, cancel := context.WithTimeout(ctx, sampleTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return fmt.Errorf("GET %s: %w", url, err)
+		return fmt.Errorf("GET %s: %w", u, err)
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("GET %s: %w", url, err)
+		// The *url.Error would name u a second time.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("GET %s: %w", u, err)
 	}
 	defer func() {
 		_, _ = io.CopyBuffer(io.Discard, io.LimitReader(resp.Body, maxProfileBytes), s.scratchBuf)
 		resp.Body.Close()
 	}()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		loc := resp.Header.Get("Location")
+		if l, err := resp.Location(); err == nil {
+			loc = l.String()
+		}
+		if loc == "" {
+			loc = "nowhere (no Location header)"
+		}
+		return &redirectError{url: u, status: resp.Status, location: loc}
+	}
 	if resp.StatusCode != http.StatusOK {
-		return &statusError{url: url, code: resp.StatusCode, status: resp.Status}
+		return &statusError{url: u, code: resp.StatusCode, status: resp.Status}
 	}
 	if err := read(io.LimitReader(resp.Body, maxProfileBytes)); err != nil {
-		return fmt.Errorf("GET %s: %w", url, err)
+		return fmt.Errorf("GET %s: %w", u, err)
 	}
 	return nil
+}
+
+// redirectError is a 3xx answer, which the sampler does not follow.
+type redirectError struct {
+	url, status, location string
+}
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("GET %s redirects to %s (%s): redirects are not followed; point --pprof or --metrics at the target itself",
+		e.url, e.location, e.status)
 }
 
 // statusError is a non-200 answer.

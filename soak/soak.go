@@ -121,16 +121,16 @@ type plan struct {
 func (c Config) plan(ctx context.Context) (*plan, error) {
 	p := &plan{Config: c}
 	if len(c.Targets) == 0 {
-		return nil, errors.New("soak: no targets")
+		return nil, errors.New("no targets")
 	}
 	for i, t := range c.Targets {
 		if err := t.Validate(); err != nil {
-			return nil, fmt.Errorf("soak: target %d: %w", i+1, err)
+			return nil, fmt.Errorf("target %d (%s): %w", i+1, t, err)
 		}
 	}
 	if c.Duration < 0 || c.Requests < 0 || c.Warmup < 0 || c.WarmupRequests < 0 || c.Checkpoints < 0 ||
 		c.HeapFloor < 0 || c.GoroutineFloor < 0 || c.Rate < 0 || c.Concurrency < 0 || c.Connections < 0 || c.Timeout < 0 {
-		return nil, errors.New("soak: negative duration, count, rate or floor")
+		return nil, errors.New("negative duration, count, rate or floor")
 	}
 	if p.Duration == 0 && p.Requests == 0 {
 		p.Duration = DefaultDuration
@@ -139,27 +139,27 @@ func (c Config) plan(ctx context.Context) (*plan, error) {
 		p.Checkpoints = DefaultCheckpoints
 	}
 	if p.Checkpoints < MinCheckpoints {
-		return nil, fmt.Errorf("soak: %d checkpoints: need at least %d after warm-up for a trend test", p.Checkpoints, MinCheckpoints)
+		return nil, fmt.Errorf("%d checkpoints: need at least %d after warm-up for a trend test", p.Checkpoints, MinCheckpoints)
 	}
 	if p.WarmupFraction == 0 {
 		p.WarmupFraction = DefaultWarmupFraction
 	}
 	if !(p.WarmupFraction > 0 && p.WarmupFraction <= 0.9) {
-		return nil, fmt.Errorf("soak: warm-up fraction %v: want a value in (0, 0.9]", p.WarmupFraction)
+		return nil, fmt.Errorf("warm-up fraction %v: want a value in (0, 0.9]", p.WarmupFraction)
 	}
 	if p.Warmup == 0 && p.WarmupRequests == 0 {
 		p.Warmup = time.Duration(float64(p.Duration) * p.WarmupFraction)
 		p.WarmupRequests = int64(math.Ceil(float64(p.Requests) * p.WarmupFraction))
 	}
 	if p.Duration > 0 && p.Warmup >= p.Duration {
-		return nil, fmt.Errorf("soak: warm-up %v is not shorter than the run (%v)", p.Warmup, p.Duration)
+		return nil, fmt.Errorf("warm-up %v is not shorter than the run (%v)", p.Warmup, p.Duration)
 	}
 	if p.Requests > 0 {
 		if p.WarmupRequests >= p.Requests {
-			return nil, fmt.Errorf("soak: warm-up of %d requests is not shorter than the run (%d)", p.WarmupRequests, p.Requests)
+			return nil, fmt.Errorf("warm-up of %d requests is not shorter than the run (%d)", p.WarmupRequests, p.Requests)
 		}
 		if left := p.Requests - p.WarmupRequests; left < int64(p.Checkpoints) {
-			return nil, fmt.Errorf("soak: %d requests after warm-up cannot fill %d checkpoints", left, p.Checkpoints)
+			return nil, fmt.Errorf("%d requests after warm-up cannot fill %d checkpoints", left, p.Checkpoints)
 		}
 	}
 	switch {
@@ -175,9 +175,9 @@ func (c Config) plan(ctx context.Context) (*plan, error) {
 		p.GoroutineFloor = DefaultGoroutineFloor
 	}
 
-	first, err := url.Parse(c.Targets[0].URL)
+	first, err := c.Targets[0].ParsedURL()
 	if err != nil {
-		return nil, fmt.Errorf("soak: target 1: %w", err)
+		return nil, fmt.Errorf("target 1: %w", err)
 	}
 	p.pprofURL = strings.TrimRight(c.PprofURL, "/")
 	if p.pprofURL == "" {
@@ -188,29 +188,28 @@ func (c Config) plan(ctx context.Context) (*plan, error) {
 			continue
 		}
 		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("soak: %q is not an http(s) URL", raw)
+			return nil, fmt.Errorf("%q is not an http(s) URL", raw)
 		}
 	}
 	if !c.AllowRemote {
-		check := func(what, raw string) error {
-			if raw == "" {
-				return nil
-			}
-			if err := checkLoopback(ctx, what, raw); err != nil {
-				return fmt.Errorf("soak: %w", err)
-			}
-			return nil
-		}
+		// Validate made sure that no placeholder can change a target's
+		// host; the transports check every address they dial as well.
 		for _, t := range c.Targets {
-			if err := check("target", strings.SplitN(t.URL, "{{", 2)[0]+"/"); err != nil {
+			u, err := t.ParsedURL()
+			if err != nil {
+				return nil, err
+			}
+			if err := checkHost(ctx, "target", t.URL, u.Hostname()); err != nil {
 				return nil, err
 			}
 		}
-		if err := check("pprof", p.pprofURL); err != nil {
-			return nil, err
-		}
-		if err := check("metrics", p.MetricsURL); err != nil {
-			return nil, err
+		for _, chk := range []struct{ what, raw string }{{"pprof", p.pprofURL}, {"metrics", p.MetricsURL}} {
+			if chk.raw == "" {
+				continue
+			}
+			if err := checkLoopback(ctx, chk.what, chk.raw); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return p, nil
@@ -218,15 +217,21 @@ func (c Config) plan(ctx context.Context) (*plan, error) {
 
 // Run soaks the targets and returns the report. It fails (nil report) on
 // bad configuration, a remote target without AllowRemote, a target that
-// cannot be reached within 5 s, or a target without pprof (unless
-// MetricsURL is set).
+// cannot be reached or does not answer within 5 s, or a target without
+// pprof (unless MetricsURL is set). Its errors do not name the soak: the
+// caller does.
 //
 // When ctx is cancelled once the load has started, Run stops the load at
 // once and returns the report so far, with Interrupted set, and a nil
 // error; likewise, with a warning, when the target stops answering the
 // checkpoints.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
-	p, err := cfg.plan(ctx)
+	// The checks before the load share one budget, so that a target that
+	// cannot be reached, or accepts connections but never answers, fails
+	// within 5 s in all.
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	p, err := cfg.plan(pctx)
 	if err != nil {
 		return nil, err
 	}
@@ -236,33 +241,35 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Concurrency: p.Concurrency,
 		Connections: p.Connections,
 		Timeout:     p.Timeout,
+		AllowRemote: p.AllowRemote,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("soak: %w", err)
+		return nil, err
 	}
 	defer eng.Close()
 
 	for _, addr := range targetAddrs(p.Targets) {
-		if err := probeTarget(ctx, addr); err != nil {
-			return nil, fmt.Errorf("soak: %w", err)
+		if err := probeTarget(pctx, addr, p.AllowRemote); err != nil {
+			return nil, err
 		}
 	}
-	smp := newSampler(p.pprofURL, p.MetricsURL)
+	smp := newSampler(p.pprofURL, p.MetricsURL, p.AllowRemote)
 	defer smp.close()
 	var warnings []string
-	if err := smp.probePprof(ctx); err != nil {
+	if err := smp.probePprof(pctx); err != nil {
 		if p.MetricsURL == "" {
-			return nil, fmt.Errorf("soak: %w", err)
+			return nil, err
 		}
 		warnings = append(warnings, "no heap or goroutine sites: "+firstLine(err.Error()))
 		smp.pprof = ""
 	}
 	if p.MetricsURL != "" {
-		if err := smp.probeMetrics(ctx); err != nil {
-			return nil, fmt.Errorf("soak: %w", err)
+		if err := smp.probeMetrics(pctx); err != nil {
+			return nil, err
 		}
 		warnings = append(warnings, "samples come from Prometheus metrics, without a forced GC: the heap series is noisier than with pprof")
 	}
+	cancel()
 
 	r := &runner{plan: p, eng: eng, smp: smp, start: time.Now(), warnings: warnings}
 	r.run(ctx)
@@ -279,7 +286,7 @@ func targetAddrs(ts []load.Target) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, t := range ts {
-		u, err := url.Parse(strings.SplitN(t.URL, "{{", 2)[0])
+		u, err := t.ParsedURL()
 		if err != nil {
 			continue
 		}
@@ -552,17 +559,34 @@ func (r *runner) report() *Report {
 		rep.Goroutines.Start, rep.Goroutines.End = r.samples[0].Goroutines, r.samples[n-1].Goroutines
 	}
 	rep.Verdict, rep.Reason = overall(ht, gt, r.HeapFloor, r.GoroutineFloor)
-	if r.interrupted {
-		rep.Reason = fmt.Sprintf("stopped early after %d checkpoints; %s", len(r.samples), rep.Reason)
-	}
-	if rep.ErrorRate > ErrorRateWarning {
-		msg := fmt.Sprintf("%.0f%% of the requests failed (%s): the verdict is about the error path, probably not the code you meant to test",
-			100*rep.ErrorRate, strings.TrimSpace(rep.errorDetail()))
-		rep.Reason = "warning: " + msg + ". " + rep.Reason
-		rep.Warnings = append(rep.Warnings, msg)
-	}
+	rep.qualify()
 	r.sites(rep)
 	return rep
+}
+
+// qualify revises the verdict of overall for how the run went: a run that
+// stopped before MinCheckpoints checkpoints after the baseline may show a
+// leak but is never stable, and a run whose requests mostly failed measured
+// the error path, not the code the user meant to test: it is inconclusive
+// whatever the signals say.
+func (rep *Report) qualify() {
+	n := len(rep.Samples)
+	if rep.Interrupted {
+		if n < MinCheckpoints+1 && rep.Verdict != stats.Leak {
+			rep.Verdict = stats.Inconclusive
+			rep.Reason = fmt.Sprintf("stopped early after %d checkpoints: too few to call it stable", n)
+		} else {
+			rep.Reason = fmt.Sprintf("stopped early after %d checkpoints; %s", n, rep.Reason)
+		}
+	}
+	if rep.ErrorRate > ErrorRateWarning {
+		rep.Verdict = stats.Inconclusive
+		rep.Reason = fmt.Sprintf("most requests failed (%s): the soak measured the error path — fix the target URL or the service first",
+			rep.failureDetail())
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf(
+			"%.0f%% of the requests failed: the heap and goroutine figures are about the error path, probably not the code you meant to test",
+			100*rep.ErrorRate))
+	}
 }
 
 // overall combines the two signals' verdicts.

@@ -255,14 +255,23 @@ func TestMetricsSource(t *testing.T) {
 	}
 }
 
-func TestHighErrorRateWarned(t *testing.T) {
+// When most requests fail, the soak measured the error path: whatever the
+// signals say, the verdict is inconclusive, never stable.
+func TestHighErrorRateInconclusive(t *testing.T) {
 	s := newShop(t, true)
-	rep := run(t, quick(s.URL+"/missing", 1500))
-	if rep.Errors != rep.Requests || rep.StatusCodes[404] != rep.Requests {
+	rep := run(t, quick(s.URL+"/missing", 2000))
+	if rep.Requests != 2000 || rep.Errors != rep.Requests || rep.StatusCodes[404] != rep.Requests {
 		t.Errorf("errors %d of %d, codes %v", rep.Errors, rep.Requests, rep.StatusCodes)
 	}
-	if !strings.HasPrefix(rep.Reason, "warning: 100% of the requests failed (404: ") {
-		t.Errorf("reason %q", rep.Reason)
+	if rep.Verdict != stats.Inconclusive {
+		t.Errorf("verdict %s, want inconclusive", rep.Verdict)
+	}
+	const want = "most requests failed (404: 2,000 of 2,000): the soak measured the error path — fix the target URL or the service first"
+	if !strings.HasPrefix(rep.Reason, want) {
+		t.Errorf("reason %q\nwant it to start with %q", rep.Reason, want)
+	}
+	if !strings.Contains(strings.Join(rep.Warnings, "\n"), "100% of the requests failed") {
+		t.Errorf("warnings %q", rep.Warnings)
 	}
 }
 

@@ -9,6 +9,9 @@
 //     are counted (Result.Behind) instead of opening more connections;
 //   - a closed model (Config.Concurrency workers, each sending as soon as
 //     its previous answer arrived) when asked;
+//   - loopback only: unless Config.AllowRemote, a connection to an address
+//     that is not on this machine is refused when it is dialed, before
+//     anything is sent;
 //   - segments: Engine.Run sends a bounded segment, stops, lets in-flight
 //     requests drain and returns, so a caller can inspect the target
 //     between segments while no request is running.
@@ -22,7 +25,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -71,6 +73,11 @@ type Config struct {
 	DrainTimeout time.Duration
 	// TLSConfig is used for https targets; nil means the defaults.
 	TLSConfig *tls.Config
+	// AllowRemote permits connections to addresses that are not on this
+	// machine. Without it every connection is checked when it is dialed
+	// (after name resolution, see LoopbackOnly) and refused, before
+	// anything is sent, unless its address is loopback.
+	AllowRemote bool
 }
 
 // Segment bounds one Engine.Run: it ends after Requests requests were
@@ -166,13 +173,13 @@ const (
 // New validates cfg and builds an Engine with its own tuned transport.
 func New(cfg Config) (*Engine, error) {
 	if len(cfg.Targets) == 0 {
-		return nil, errors.New("load: no targets")
+		return nil, errors.New("no targets")
 	}
 	if !(cfg.Rate >= 0) || math.IsInf(cfg.Rate, 0) || cfg.Concurrency < 0 || cfg.Connections < 0 || cfg.Timeout < 0 || cfg.DrainTimeout < 0 {
-		return nil, errors.New("load: negative or infinite rate, concurrency, connections or timeout")
+		return nil, errors.New("negative or infinite rate, concurrency, connections or timeout")
 	}
 	if cfg.Connections > MaxConnections || cfg.Concurrency > MaxConnections {
-		return nil, fmt.Errorf("load: at most %d connections", MaxConnections)
+		return nil, fmt.Errorf("at most %d connections", MaxConnections)
 	}
 	e := &Engine{timeout: cfg.Timeout, drain: cfg.DrainTimeout}
 	if e.timeout == 0 {
@@ -189,7 +196,7 @@ func New(cfg Config) (*Engine, error) {
 			conns = cfg.Concurrency // a worker never holds more than one
 		}
 		if cfg.Concurrency > conns {
-			return nil, fmt.Errorf("load: concurrency %d exceeds connections %d", cfg.Concurrency, conns)
+			return nil, fmt.Errorf("concurrency %d exceeds connections %d", cfg.Concurrency, conns)
 		}
 		workers = cfg.Concurrency
 	} else {
@@ -206,11 +213,11 @@ func New(cfg Config) (*Engine, error) {
 	for i, t := range cfg.Targets {
 		c, err := compile(t)
 		if err != nil {
-			return nil, fmt.Errorf("load: target %d: %w", i+1, err)
+			return nil, fmt.Errorf("target %d (%s): %w", i+1, t, err)
 		}
 		e.targets = append(e.targets, c)
 	}
-	dialer := &net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}
+	dialer := newDialer(cfg.AllowRemote)
 	e.transport = &http.Transport{
 		Proxy:                  nil,
 		DialContext:            dialer.DialContext,

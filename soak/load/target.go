@@ -2,6 +2,7 @@ package load
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,9 @@ import (
 // Target is one request the engine sends. URL, header values and Body may
 // contain the placeholders {{seq}} (the engine's global request counter,
 // starting at 0) and {{uuid}} (a random UUID), replaced on every request.
+// In the URL they are allowed only in the path, the query and the
+// fragment: the scheme, user information and host, which decide where
+// requests go, must be literal.
 type Target struct {
 	// Method is the HTTP method; empty means GET.
 	Method string
@@ -37,7 +41,7 @@ func ParseTarget(s string) (Target, error) {
 	case 2:
 		t = Target{Method: fields[0], URL: fields[1]}
 	default:
-		return Target{}, fmt.Errorf("target %q: want URL or \"METHOD URL\"", s)
+		return Target{}, fmt.Errorf("want URL or \"METHOD URL\"")
 	}
 	if err := t.Validate(); err != nil {
 		return Target{}, err
@@ -69,21 +73,21 @@ func ReadTargets(r io.Reader) ([]Target, error) {
 		case cur == nil:
 			t, err := parseRequestLine(line)
 			if err != nil {
-				return nil, fmt.Errorf("targets line %d: %w", lineNo, err)
+				return nil, fmt.Errorf("line %d: %w", lineNo, err)
 			}
 			targets = append(targets, t)
 			cur = &targets[len(targets)-1]
 		case strings.HasPrefix(line, "@"):
 			if cur.Body != nil {
-				return nil, fmt.Errorf("targets line %d: second body for %s %s", lineNo, cur.Method, cur.URL)
+				return nil, fmt.Errorf("line %d: second body for %s %s", lineNo, cur.Method, cur.URL)
 			}
 			path := strings.TrimSpace(line[1:])
 			if path == "" {
-				return nil, fmt.Errorf("targets line %d: empty body path after @", lineNo)
+				return nil, fmt.Errorf("line %d: empty body path after @", lineNo)
 			}
 			body, err := os.ReadFile(path)
 			if err != nil {
-				return nil, fmt.Errorf("targets line %d: read body: %w", lineNo, err)
+				return nil, fmt.Errorf("line %d: read body: %w", lineNo, err)
 			}
 			if body == nil {
 				body = []byte{}
@@ -93,7 +97,7 @@ func ReadTargets(r io.Reader) ([]Target, error) {
 			key, value, ok := strings.Cut(line, ":")
 			key = strings.TrimSpace(key)
 			if !ok || key == "" || strings.ContainsAny(key, " \t") {
-				return nil, fmt.Errorf("targets line %d: %q is neither a header (Key: value) nor a body (@file); separate targets with a blank line", lineNo, line)
+				return nil, fmt.Errorf("line %d: %q is neither a header (Key: value) nor a body (@file); separate targets with a blank line", lineNo, line)
 			}
 			if cur.Header == nil {
 				cur.Header = http.Header{}
@@ -102,10 +106,11 @@ func ReadTargets(r io.Reader) ([]Target, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read targets: %w", err)
+		// The scanner stopped on the line after the last one it returned.
+		return nil, fmt.Errorf("line %d: %w", lineNo+1, err)
 	}
 	if len(targets) == 0 {
-		return nil, fmt.Errorf("read targets: no targets found")
+		return nil, errors.New("no targets found")
 	}
 	return targets, nil
 }
@@ -116,22 +121,71 @@ func parseRequestLine(line string) (Target, error) {
 		return Target{}, fmt.Errorf("%q: want \"METHOD URL\"", line)
 	}
 	t := Target{Method: fields[0], URL: fields[1]}
-	return t, t.Validate()
+	if err := t.Validate(); err != nil {
+		return Target{}, fmt.Errorf("%s: %w", t, err)
+	}
+	return t, nil
+}
+
+// String returns "METHOD URL", as the target is written.
+func (t Target) String() string {
+	m := t.Method
+	if m == "" {
+		m = http.MethodGet
+	}
+	return m + " " + t.URL
 }
 
 // Validate reports whether the target can be sent: a valid method token and
-// an absolute http(s) URL (checked with its placeholders filled in).
+// an absolute http(s) URL (checked with its placeholders filled in) whose
+// scheme, user information and host hold no placeholder. The error does
+// not repeat the target: the caller says which one it is.
 func (t Target) Validate() error {
 	method := t.Method
 	if method == "" {
 		method = http.MethodGet
 	}
 	if !validMethod(method) {
-		return fmt.Errorf("target %s %s: invalid method %q", method, t.URL, method)
+		return fmt.Errorf("invalid method %q", method)
 	}
-	_, err := parseTargetURL(render(compileTemplate(t.URL), nil, 0))
-	if err != nil {
-		return fmt.Errorf("target %s %s: %w", method, t.URL, err)
+	_, err := t.ParsedURL()
+	return err
+}
+
+// ParsedURL returns the target's URL parsed, with its placeholders filled
+// in for request 0 and the zero UUID. Its scheme, user information and host
+// are those of every request, since placeholders may appear only after
+// the host.
+func (t Target) ParsedURL() (*url.URL, error) {
+	tmpl := compileTemplate(t.URL)
+	// A URL without scheme or host fails in parseURL, with advice.
+	if strings.Contains(t.URL, "://") && !strings.HasPrefix(t.URL, "/") {
+		if err := literalOrigin(t.URL, tmpl); err != nil {
+			return nil, err
+		}
+	}
+	return parseURL(render(tmpl, nil, 0), t.URL)
+}
+
+// literalOrigin refuses a URL template with a placeholder before the end
+// of its authority (scheme://user@host:port), which would let each request
+// go somewhere else than the URL seems to say: with
+// http://127.0.0.1:80{{seq}}@10.1.2.3/ the 127.0.0.1 part becomes a user
+// name and requests go to 10.1.2.3.
+func literalOrigin(raw string, tmpl template) error {
+	var prefix strings.Builder
+	for _, p := range tmpl {
+		if p.kind == partLit {
+			prefix.WriteString(p.lit)
+			continue
+		}
+		// The authority ends at the first /, ? or # after "//" (as
+		// url.Parse reads it).
+		_, rest, ok := strings.Cut(prefix.String(), "://")
+		if !ok || !strings.ContainsAny(rest, "/?#") {
+			return errors.New("a placeholder in the scheme, user or host: {{seq}} and {{uuid}} may appear only in the path, the query, headers and the body")
+		}
+		return nil
 	}
 	return nil
 }
@@ -151,19 +205,33 @@ func validMethod(m string) bool {
 	return true
 }
 
-func parseTargetURL(s string) (*url.URL, error) {
-	if !strings.Contains(s, "://") {
-		return nil, fmt.Errorf("URL %q has no scheme: write http://%s", s, s)
+func parseTargetURL(s string) (*url.URL, error) { return parseURL(s, s) }
+
+// parseURL parses s, a target URL with its placeholders filled in; shown
+// is the URL as the user wrote it, for the advice. The errors do not
+// repeat the URL otherwise: the caller names the target.
+func parseURL(s, shown string) (*url.URL, error) {
+	switch {
+	case strings.HasPrefix(shown, "//"):
+		return nil, fmt.Errorf("no scheme: write http:%s", shown)
+	case strings.HasPrefix(shown, "/"):
+		return nil, fmt.Errorf("no scheme and host: write the whole URL, such as http://127.0.0.1:PORT%s", shown)
+	case !strings.Contains(s, "://"):
+		return nil, fmt.Errorf("no scheme: write http://%s", shown)
 	}
 	u, err := url.Parse(s)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("invalid URL: %w", err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("URL %q: scheme must be http or https", s)
+		return nil, fmt.Errorf("scheme must be http or https, not %q", u.Scheme)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("URL %q: no host", s)
+		return nil, errors.New("no host")
 	}
 	return u, nil
 }

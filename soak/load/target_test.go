@@ -158,3 +158,89 @@ func TestReason(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// Placeholders may not decide where requests go: none in the scheme, user
+// information or host.
+func TestPlaceholderOutsideOrigin(t *testing.T) {
+	for _, in := range []string{
+		"http://127.0.0.1:40675{{seq}}@127.0.0.2:18555/x",
+		"http://localhost{{seq}}.example.com/",
+		"http://localhost{{uuid}}/",
+		"http://127.0.0.1:80{{ seq }}/",
+		"http://{{seq}}@127.0.0.1/",
+		"{{seq}}http://127.0.0.1/",
+		"http{{seq}}://127.0.0.1/",
+	} {
+		err := Target{URL: in}.Validate()
+		if err == nil || !strings.Contains(err.Error(), "placeholder in the scheme, user or host") {
+			t.Errorf("Validate(%q) = %v, want a placeholder error", in, err)
+		}
+		if strings.Contains(in, " ") {
+			continue // not a single field on a command line or in a targets file
+		}
+		if _, err := ParseTarget(in); err == nil || !strings.Contains(err.Error(), "placeholder in the scheme, user or host") {
+			t.Errorf("ParseTarget(%q) = %v, want a placeholder error", in, err)
+		}
+		if _, err := ReadTargets(strings.NewReader("GET " + in + "\n")); err == nil || !strings.Contains(err.Error(), "line 1: ") {
+			t.Errorf("ReadTargets(%q) = %v, want a line 1 error", in, err)
+		}
+		if _, err := New(Config{Targets: []Target{{URL: in}}}); err == nil {
+			t.Errorf("New(%q) succeeded", in)
+		}
+	}
+	for _, in := range []string{
+		"http://127.0.0.1:8080/{{seq}}", "http://127.0.0.1:8080?k={{uuid}}", "http://127.0.0.1:8080#{{seq}}",
+		"http://u:p@127.0.0.1:8080/a/{{seq}}", "http://127.0.0.1/{{other}}@{{seq}}",
+	} {
+		if _, err := ParseTarget(in); err != nil {
+			t.Errorf("ParseTarget(%q) = %v", in, err)
+		}
+	}
+	u, err := Target{URL: "https://127.0.0.1:8443/a/{{seq}}?id={{uuid}}"}.ParsedURL()
+	if err != nil || u.Scheme != "https" || u.Host != "127.0.0.1:8443" || u.Path != "/a/0" {
+		t.Errorf("ParsedURL = %v, %v", u, err)
+	}
+}
+
+// Errors say what is wrong once: the caller names the target, or the
+// targets file.
+func TestTargetMessages(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"GET /relative", "no scheme and host: write the whole URL, such as http://127.0.0.1:PORT/relative"},
+		{"GET /a/{{seq}}", "no scheme and host: write the whole URL, such as http://127.0.0.1:PORT/a/{{seq}}"},
+		{"localhost:8080/x", "no scheme: write http://localhost:8080/x"},
+		{"//127.0.0.1/x", "no scheme: write http://127.0.0.1/x"},
+		{"get http://127.0.0.1/", `invalid method "get"`},
+		{"GET http://x/ extra", `want URL or "METHOD URL"`},
+		{"ftp://127.0.0.1/{{seq}}", `scheme must be http or https, not "ftp"`},
+		{"http://127.0.0.1:1{{seq}}@127.0.0.2/", "a placeholder in the scheme, user or host: {{seq}} and {{uuid}} may appear only in the path, the query, headers and the body"},
+	}
+	for _, tt := range tests {
+		_, err := ParseTarget(tt.in)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("ParseTarget(%q) = %v\nwant %s", tt.in, err, tt.want)
+		}
+	}
+	for _, in := range []string{"# nothing\n", "GET /x\n", "GET http://127.0.0.1/\nbad header\n",
+		"GET http://127.0.0.1/\nX: " + strings.Repeat("x", 2<<20) + "\n"} {
+		_, err := ReadTargets(strings.NewReader(in))
+		if err == nil {
+			t.Errorf("ReadTargets(%.40q) succeeded", in)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, "read targets") || strings.Contains(msg, "targets line") {
+			t.Errorf("ReadTargets error %q repeats what the caller says (read targets file F:)", msg)
+		}
+	}
+	if _, err := ReadTargets(strings.NewReader("GET http://127.0.0.1/\nX: " + strings.Repeat("x", 2<<20) + "\n")); err == nil ||
+		!strings.HasPrefix(err.Error(), "line 2: ") {
+		t.Errorf("long line: %v", err)
+	}
+	// In a targets file, the error names the line and the request.
+	if _, err := ReadTargets(strings.NewReader("# c\nGET /x\n")); err == nil ||
+		err.Error() != "line 2: GET /x: no scheme and host: write the whole URL, such as http://127.0.0.1:PORT/x" {
+		t.Errorf("ReadTargets = %v", err)
+	}
+}
