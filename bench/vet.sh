@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
-PATTERNS=${PATTERNS:-"github.com/gin-gonic/gin/... github.com/go-playground/validator/v10/... github.com/bytedance/sonic/... golang.org/x/net/http2/... google.golang.org/protobuf/..."}
+PATTERNS=${PATTERNS:-"github.com/gin-gonic/gin/... github.com/go-playground/validator/v10/... github.com/bytedance/sonic/... golang.org/x/net/http2 golang.org/x/net/html/... google.golang.org/protobuf/..."}
 
 command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time: apt-get install -y time" >&2; exit 2; }
 out=$(mktemp -d)
