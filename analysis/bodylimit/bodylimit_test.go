@@ -9,7 +9,7 @@ import (
 
 func TestAnalyzer(t *testing.T) {
 	ruletest.Run(t, bodylimit.Analyzer, "a", "nethttp", "seed", "odd",
-		"guarded", "usemw", "usevalue", "uselit", "unregistered", "httpmw", "maxhandler", "route")
+		"guarded", "usemw", "usevalue", "uselit", "unregistered", "httpmw", "maxhandler", "route", "pergroup", "engineuse")
 }
 
 func TestSuggestedFixes(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 )
 
 func TestAnalyzer(t *testing.T) {
-	ruletest.Run(t, chanleak.Analyzer, "a", "b", "seed", "odd")
+	ruletest.Run(t, chanleak.Analyzer, "a", "b", "seed", "odd", "dyncap")
 }
 
 func TestSuggestedFixes(t *testing.T) {

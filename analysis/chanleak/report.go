@@ -86,6 +86,9 @@ func (r reporter) recvBound() int {
 // itself is the only receiver.
 func (r reporter) sender(sends []op, recvs []token.Pos) (analysis.Diagnostic, bool) {
 	i := slices.IndexFunc(sends, func(o op) bool { return !o.guarded })
+	// A buffer whose size is not a constant (make(chan T, n), len(xs)) is
+	// usually sized for the senders, one per goroutine: a block cannot be
+	// proved, so no sender is reported.
 	if i < 0 || r.cv.capacity < 0 {
 		return analysis.Diagnostic{}, false
 	}

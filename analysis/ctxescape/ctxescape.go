@@ -73,6 +73,7 @@ func run(pass *analysis.Pass) (any, error) {
 			a.send(cur, n)
 		}
 	}
+	a.flush()
 	return rep.Result(), nil
 }
 
@@ -89,6 +90,9 @@ type checker struct {
 	// member maps a collected use of a context to the member selected on
 	// it (JSON in c.JSON), to tell reads from response writes.
 	member map[*ast.Ident]string
+	// diags are the findings in order; pending, those that may get a fix.
+	diags   []analysis.Diagnostic
+	pending []pending
 }
 
 type region struct {
@@ -651,13 +655,14 @@ func varNames(ids []*ast.Ident) (subject, first string) {
 
 func (a *checker) report(cur inspector.Cursor, n ast.Node, ids []*ast.Ident, msg string) {
 	d := analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: msg}
+	i := len(a.diags)
 	if w := a.writer(ids); w != "" {
 		// A copy has no ResponseWriter: the rewritten code would panic.
 		d.Message += "; " + w + " writes the response, which a copy cannot do: write it before the handler returns"
-	} else if fix, ok := a.fix(cur, ids); ok {
-		d.SuggestedFixes = []analysis.SuggestedFix{fix}
+	} else {
+		a.pending = append(a.pending, pending{diag: i, cur: cur, ids: ids})
 	}
-	a.rep.Report(d)
+	a.diags = append(a.diags, d)
 	for _, id := range ids {
 		if v, ok := a.info.Uses[id].(*types.Var); ok {
 			a.reported = append(a.reported, region{n.Pos(), n.End(), v})
@@ -665,17 +670,126 @@ func (a *checker) report(cur inspector.Cursor, n ast.Node, ids []*ast.Ident, msg
 	}
 }
 
-// fix inserts name := c.Copy() before the statement holding cur and makes
-// ids use the copy.
-func (a *checker) fix(cur inspector.Cursor, ids []*ast.Ident) (analysis.SuggestedFix, bool) {
-	anchor, ok := anchorStmt(cur)
+// pending is a finding whose fix is computed once all findings are known,
+// so that the fixes of one function compose.
+type pending struct {
+	diag   int
+	cur    inspector.Cursor
+	ids    []*ast.Ident
+	groups []*copyGroup // per distinct variable, in order of first use
+}
+
+// copyGroup is one inserted "name := v.Copy()": the findings of v it
+// serves all use name.
+type copyGroup struct {
+	v      types.Object
+	anchor inspector.Cursor // the statement the declaration goes before
+	name   string
+	sep    string
+}
+
+// flush computes the fixes and reports the diagnostics in order.
+func (a *checker) flush() {
+	a.planFixes()
+	for _, d := range a.diags {
+		a.rep.Report(d)
+	}
+}
+
+// planFixes gives each fixable finding its copies. Findings of one
+// variable share a copy when the first one's declaration dominates the
+// later statement (same block, or a block nested in a later statement of
+// it); otherwise the later finding gets a copy of its own with a name
+// distinct from every copy already planned in the same top-level
+// function, so that no two declarations collide. All fixes that insert
+// at one position insert the same text there, and each fix carries every
+// edit of the findings it shares an insertion with: applying any subset
+// of them compiles, and ginleak's driver and analysistest merge the
+// identical edits.
+func (a *checker) planFixes() {
+	var groups []*copyGroup
+	names := make(map[ast.Node]map[string]bool) // per top-level function
+	var ok []*pending
+	for i := range a.pending {
+		p := &a.pending[i]
+		if a.plan(p, &groups, names) {
+			ok = append(ok, p)
+		}
+	}
+	// The declarations inserted at each position, in planning order.
+	decls := make(map[token.Pos]string)
+	var order []token.Pos
+	for _, g := range groups {
+		pos := g.anchor.Node().Pos()
+		if _, seen := decls[pos]; !seen {
+			order = append(order, pos)
+		}
+		decls[pos] += g.name + " := " + g.v.Name() + ".Copy()" + g.sep
+	}
+	// Findings that insert at a common position form one component.
+	comp := make(map[token.Pos]int) // position -> component id
+	parent := make([]int, len(order))
+	for i, pos := range order {
+		comp[pos], parent[i] = i, i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for _, p := range ok {
+		first := find(comp[p.groups[0].anchor.Node().Pos()])
+		for _, g := range p.groups[1:] {
+			parent[find(comp[g.anchor.Node().Pos()])] = first
+		}
+	}
+	edits := make(map[int][]analysis.TextEdit)
+	for _, pos := range order {
+		r := find(comp[pos])
+		edits[r] = append(edits[r], analysis.TextEdit{Pos: pos, End: pos, NewText: []byte(decls[pos])})
+	}
+	for _, p := range ok {
+		r := find(comp[p.groups[0].anchor.Node().Pos()])
+		for _, id := range p.ids {
+			for _, g := range p.groups {
+				if g.v == a.info.Uses[id] {
+					edits[r] = append(edits[r], analysis.TextEdit{Pos: id.Pos(), End: id.End(), NewText: []byte(g.name)})
+					break
+				}
+			}
+		}
+	}
+	for _, p := range ok {
+		r := find(comp[p.groups[0].anchor.Node().Pos()])
+		a.diags[p.diag].SuggestedFixes = []analysis.SuggestedFix{{
+			Message:   "use " + p.ids[0].Name + ".Copy()",
+			TextEdits: edits[r],
+		}}
+	}
+}
+
+// plan finds or creates the copy group of each variable p uses, or
+// returns false if p gets no fix.
+func (a *checker) plan(p *pending, groups *[]*copyGroup, names map[ast.Node]map[string]bool) bool {
+	anchor, ok := anchorStmt(p.cur)
 	if !ok {
-		return analysis.SuggestedFix{}, false
+		return false
 	}
 	pos := anchor.Node().Pos()
 	scope := a.blockScope(anchor)
 	if scope == nil {
-		return analysis.SuggestedFix{}, false
+		return false
+	}
+	sep, ok := a.separator(pos)
+	if !ok {
+		return false
+	}
+	top := topFunc(anchor)
+	if names[top] == nil {
+		names[top] = make(map[string]bool)
 	}
 	taken := make(map[string]bool)
 	ast.Inspect(anchor.Node(), func(n ast.Node) bool {
@@ -684,40 +798,79 @@ func (a *checker) fix(cur inspector.Cursor, ids []*ast.Ident) (analysis.Suggeste
 		}
 		return true
 	})
-	free := func(name string) bool {
-		if taken[name] || scope.Lookup(name) != nil {
+	// usable reports whether name, declared earlier, still means the copy
+	// at anchor: nothing in between or in the statement declares it.
+	usable := func(name string) bool {
+		if taken[name] {
 			return false
 		}
 		_, obj := scope.LookupParent(name, pos)
 		return obj == nil
 	}
-	sep, ok := a.separator(pos)
-	if !ok {
-		return analysis.SuggestedFix{}, false
-	}
-	copyName := make(map[types.Object]string)
-	var decls strings.Builder
-	var edits []analysis.TextEdit
-	for _, id := range ids {
+	var mine []*copyGroup
+	var created []*copyGroup
+next:
+	for _, id := range p.ids {
 		v := a.info.Uses[id]
-		name, done := copyName[v]
-		if !done {
-			if _, obj := scope.LookupParent(v.Name(), pos); obj != v {
-				return analysis.SuggestedFix{}, false // shadowed at the insertion point
+		for _, g := range mine {
+			if g.v == v {
+				continue next
 			}
+		}
+		if _, obj := scope.LookupParent(v.Name(), pos); obj != v {
+			for _, g := range created {
+				delete(names[top], g.name)
+			}
+			return false // shadowed at the insertion point
+		}
+		var found *copyGroup
+		for _, g := range *groups {
+			if g.v == v && dominates(g.anchor, anchor) && (g.anchor == anchor || usable(g.name)) {
+				found = g
+				break
+			}
+		}
+		if found == nil {
 			base := v.Name() + "Cp"
-			name = base
-			for i := 2; !free(name); i++ {
+			name := base
+			for i := 2; names[top][name] || scope.Lookup(name) != nil || !usable(name); i++ {
 				name = base + strconv.Itoa(i)
 			}
+			names[top][name] = true
 			taken[name] = true
-			copyName[v] = name
-			decls.WriteString(name + " := " + v.Name() + ".Copy()" + sep)
+			found = &copyGroup{v: v, anchor: anchor, name: name, sep: sep}
+			created = append(created, found)
 		}
-		edits = append(edits, analysis.TextEdit{Pos: id.Pos(), End: id.End(), NewText: []byte(name)})
+		mine = append(mine, found)
 	}
-	edits = append([]analysis.TextEdit{{Pos: pos, End: pos, NewText: []byte(decls.String())}}, edits...)
-	return analysis.SuggestedFix{Message: "use " + ids[0].Name + ".Copy()", TextEdits: edits}, true
+	*groups = append(*groups, created...)
+	p.groups = mine
+	return true
+}
+
+// dominates reports whether a declaration inserted before statement at
+// is in scope at, and runs before, statement later: later is at, or lies
+// in a statement after at in the same list.
+func dominates(at, later inspector.Cursor) bool {
+	for x := later; x.Valid(); x = x.Parent() {
+		if _, file := x.Node().(*ast.File); file || x.Node() == nil {
+			return false
+		}
+		if x.Parent() == at.Parent() && x.ParentEdgeKind() == at.ParentEdgeKind() {
+			return x.ParentEdgeIndex() >= at.ParentEdgeIndex()
+		}
+	}
+	return false
+}
+
+// topFunc returns the outermost function declaration or literal holding
+// cur, which scopes the names given to copies.
+func topFunc(cur inspector.Cursor) ast.Node {
+	var top ast.Node
+	for fc := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		top = fc.Node()
+	}
+	return top
 }
 
 // anchorStmt returns the statement, in a statement list, before which the

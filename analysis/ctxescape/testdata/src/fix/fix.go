@@ -93,3 +93,38 @@ L:
 	go useGin(c) // want `\*gin\.Context c is passed to a goroutine`
 	goto L
 }
+
+// Two findings of c in one function share one copy.
+func twoFindings(c *gin.Context) {
+	go func() { _ = c.Query("x") }()                         // want `\*gin\.Context c is used by a goroutine`
+	time.AfterFunc(time.Second, func() { _ = c.Param("y") }) // want `\*gin\.Context c is used by a time\.AfterFunc callback`
+	current = c                                              // want `\*gin\.Context c is stored in package-level variable current`
+}
+
+// The first copy dominates the later finding in a nested block.
+func nested(c *gin.Context, ok bool) {
+	go useGin(c) // want `\*gin\.Context c is passed to a goroutine`
+	if ok {
+		go func() { useGin(c) }() // want `\*gin\.Context c is used by a goroutine`
+	}
+}
+
+// Sibling blocks: one insertion cannot serve both, so the copies get
+// distinct names.
+func siblings(c *gin.Context, ok bool) {
+	if ok {
+		go useGin(c) // want `\*gin\.Context c is passed to a goroutine`
+	} else {
+		go useGin(c) // want `\*gin\.Context c is passed to a goroutine`
+	}
+	go func() { useGin(c) }() // want `\*gin\.Context c is used by a goroutine`
+}
+
+// A finding with two variables, then one with only the first.
+func mixed(ctx, other *gin.Context) {
+	go func() { // want `\*gin\.Context values ctx and other are used by a goroutine`
+		useGin(ctx)
+		useGin(other)
+	}()
+	go useGin(ctx) // want `\*gin\.Context ctx is passed to a goroutine`
+}
