@@ -26,7 +26,7 @@ measure() { # name args... → appends "seconds kilobytes" to $out/name
   /usr/bin/time -f "%e %M" -o "$out/t" "$out/ginleak" vet -notests "$@" $PATTERNS >/dev/null 2>"$out/err" || {
     rc=$?; [ $rc -eq 1 ] || { cat "$out/err" >&2; exit $rc; }
   }
-  cat "$out/t" >>"$out/$name"
+  tail -n 1 "$out/t" >>"$out/$name" # time adds a line first when the exit code is not 0
 }
 for i in $(seq "$RUNS"); do
   measure floor -norules
