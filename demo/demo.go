@@ -161,7 +161,7 @@ func FindRoot(dir string) (string, error) {
 			}
 		}
 		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("ginleak demo needs the example service's source: run it inside a checkout of %s (cd into it and run go run ./cmd/ginleak demo)", ModulePath)
+			return "", fmt.Errorf("the demo needs the example service's source: run it inside a checkout of %s (cd into it and run go run ./cmd/ginleak demo)", ModulePath)
 		}
 	}
 }

@@ -159,7 +159,7 @@ func (c Config) plan(ctx context.Context) (*plan, error) {
 			return nil, fmt.Errorf("warm-up of %d requests is not shorter than the run (%d)", p.WarmupRequests, p.Requests)
 		}
 		if left := p.Requests - p.WarmupRequests; left < int64(p.Checkpoints) {
-			return nil, fmt.Errorf("%d requests after warm-up cannot fill %d checkpoints", left, p.Checkpoints)
+			return nil, fmt.Errorf("%d requests after warm-up cannot fill %d checkpoints: give at least %d requests (a few thousand make a trend readable)", left, p.Checkpoints, p.WarmupRequests+int64(p.Checkpoints))
 		}
 	}
 	switch {
