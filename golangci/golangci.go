@@ -10,7 +10,6 @@ package golangci
 
 import (
 	"github.com/ginleak/ginleak/analysis/registry"
-	"github.com/ginleak/ginleak/analysis/rule"
 	"github.com/ginleak/ginleak/analysis/suppress"
 	"github.com/golangci/plugin-module-register/register"
 	"golang.org/x/tools/go/analysis"
@@ -48,6 +47,3 @@ func (p plugin) BuildAnalyzers() ([]*analysis.Analyzer, error) {
 
 // GetLoadMode asks for type information: every rule needs it.
 func (plugin) GetLoadMode() string { return register.LoadModeTypesInfo }
-
-// Rules lists the plugin names this package registers, in ID order.
-func Rules() []rule.Rule { return registry.Rules() }

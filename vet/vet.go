@@ -6,7 +6,6 @@ package vet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"go/token"
 	"os"
@@ -61,9 +60,6 @@ func (f Finding) Severity() rule.Severity {
 // Analyzer is the name of the analyzer that reported the finding: the rule
 // name, or "suppress" for directive problems.
 func (f Finding) Analyzer() string { return f.analyzer }
-
-// FileSet is the file set the finding's fixes refer to.
-func (f Finding) FileSet() *token.FileSet { return f.fset }
 
 // Result is what a run found.
 type Result struct {
@@ -271,10 +267,4 @@ func absDir(dir string) string {
 		return abs
 	}
 	return dir
-}
-
-// IsLoadError reports whether err means the packages could not be loaded.
-func IsLoadError(err error) bool {
-	var le *LoadError
-	return errors.As(err, &le)
 }
