@@ -7,7 +7,6 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -112,7 +111,7 @@ func run(pass *analysis.Pass) (any, error) {
 	var found []finding
 	for fc := range ins.Root().Children() {
 		f, ok := fc.Node().(*ast.File)
-		if !ok || isTestFile(pass, f) || !fileImports(f, contextPath) {
+		if !ok || gintypes.IsTestFile(pass.Fset, f) || !fileImports(f, contextPath) {
 			continue
 		}
 		for cc := range fc.Preorder((*ast.CallExpr)(nil)) {
@@ -130,11 +129,6 @@ func run(pass *analysis.Pass) (any, error) {
 		c.report(rep, fd)
 	}
 	return rep.Result(), nil
-}
-
-func isTestFile(pass *analysis.Pass, f *ast.File) bool {
-	tf := pass.Fset.File(f.FileStart)
-	return tf != nil && strings.HasSuffix(tf.Name(), "_test.go")
 }
 
 func importsPkg(pkg *types.Package, path string) bool {

@@ -428,7 +428,7 @@ func readOf(info *types.Info, call *ast.CallExpr, fn *types.Func) *read {
 			return nil
 		}
 		sel, ok := ast.Unparen(call.Args[0]).(*ast.SelectorExpr)
-		if !ok || !isRequestBody(info, sel) {
+		if !ok || !gintypes.IsRequestBody(info, sel) {
 			return nil // a wrapped body (LimitReader, MaxBytesReader) or another reader
 		}
 		return &read{call: call, name: fn.Pkg().Name() + "." + fn.Name(), req: ast.Unparen(sel.X)}
@@ -441,18 +441,6 @@ func readOf(info *types.Info, call *ast.CallExpr, fn *types.Func) *read {
 		return &read{call: call, name: types.ExprString(x) + ".GetRawData", ctx: x}
 	}
 	return nil
-}
-
-// isRequestBody reports whether sel is the Body field of an http.Request.
-func isRequestBody(info *types.Info, sel *ast.SelectorExpr) bool {
-	if sel.Sel.Name != "Body" {
-		return false
-	}
-	if s := info.Selections[sel]; s == nil || s.Kind() != types.FieldVal {
-		return false
-	}
-	t := info.TypeOf(sel.X)
-	return gintypes.IsPointerTo(t, gintypes.HTTPPath, "Request") || gintypes.IsNamed(t, gintypes.HTTPPath, "Request")
 }
 
 type checker struct {
@@ -568,7 +556,7 @@ func (c *checker) assignsLimitedBody(a *ast.AssignStmt) bool {
 	info := c.pass.TypesInfo
 	for i, lhs := range a.Lhs {
 		sel, ok := ast.Unparen(lhs).(*ast.SelectorExpr)
-		if !ok || !isRequestBody(info, sel) || i >= len(a.Rhs) {
+		if !ok || !gintypes.IsRequestBody(info, sel) || i >= len(a.Rhs) {
 			continue
 		}
 		limited := false

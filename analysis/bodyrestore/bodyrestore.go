@@ -241,28 +241,10 @@ func requestOfBody(info *types.Info, e ast.Expr) ast.Expr {
 			return nil
 		}
 	}
-	if isRequestBody(info, e) {
+	if gintypes.IsRequestBody(info, e) {
 		return e.(*ast.SelectorExpr).X
 	}
 	return nil
-}
-
-// isRequestBody reports whether e is the Body field of an http.Request.
-func isRequestBody(info *types.Info, e ast.Expr) bool {
-	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
-	if !ok || sel.Sel.Name != "Body" {
-		return false
-	}
-	if s := info.Selections[sel]; s == nil || s.Kind() != types.FieldVal {
-		return false
-	}
-	return isRequest(info.TypeOf(sel.X))
-}
-
-// isRequest reports whether t is http.Request or *http.Request.
-func isRequest(t types.Type) bool {
-	return gintypes.IsPointerTo(t, gintypes.HTTPPath, "Request") ||
-		gintypes.IsNamed(t, gintypes.HTTPPath, "Request")
 }
 
 // isPassOn reports whether call hands the request to the rest of the

@@ -118,33 +118,17 @@ func (c *checker) restoredBetween(body *ast.BlockStmt, read *ast.CallExpr, pos t
 func (c *checker) assignsBody(a *ast.AssignStmt) bool {
 	info := c.pass.TypesInfo
 	for i, lhs := range a.Lhs {
-		if isRequestBody(info, lhs) {
+		if gintypes.IsRequestBody(info, lhs) {
 			return true
 		}
-		if a.Tok != token.ASSIGN || !isRequest(info.TypeOf(lhs)) {
+		if a.Tok != token.ASSIGN || !gintypes.IsRequest(info.TypeOf(lhs)) {
 			continue
 		}
-		if len(a.Rhs) != len(a.Lhs) || !sharesBody(info, a.Rhs[i]) {
+		if len(a.Rhs) != len(a.Lhs) || !gintypes.SharesBody(info, a.Rhs[i]) {
 			return true
 		}
 	}
 	return false
-}
-
-// sharesBody reports whether e is r.WithContext(...) or r.Clone(...) (or
-// its dereference), a request that still reads the old body.
-func sharesBody(info *types.Info, e ast.Expr) bool {
-	e = ast.Unparen(e)
-	if star, ok := e.(*ast.StarExpr); ok {
-		e = ast.Unparen(star.X)
-	}
-	call, ok := e.(*ast.CallExpr)
-	if !ok {
-		// c.Request = req: req may well be a new request with its own
-		// body; without data flow, give the benefit of the doubt.
-		return false
-	}
-	return gintypes.IsMethod(gintypes.Callee(info, call), isRequest, "WithContext", "Clone")
 }
 
 // callRestores reports whether call is a same-package function or method
@@ -153,7 +137,7 @@ func (c *checker) callRestores(call *ast.CallExpr) bool {
 	info := c.pass.TypesInfo
 	passed := false
 	for _, a := range call.Args {
-		if t := info.TypeOf(a); gintypes.IsGinContext(t) || isRequest(t) {
+		if t := info.TypeOf(a); gintypes.IsGinContext(t) || gintypes.IsRequest(t) {
 			passed = true
 			break
 		}

@@ -100,7 +100,7 @@ func run(pass *analysis.Pass) (any, error) {
 		switch n := n.(type) {
 		case *ast.File:
 			if push {
-				if isTestFile(pass, n) {
+				if gintypes.IsTestFile(pass.Fset, n) {
 					return false
 				}
 				file = n
@@ -136,11 +136,6 @@ func run(pass *analysis.Pass) (any, error) {
 var nodeTypes = []ast.Node{
 	(*ast.File)(nil), (*ast.FuncDecl)(nil), (*ast.FuncLit)(nil), (*ast.AssignStmt)(nil),
 	(*ast.ValueSpec)(nil), (*ast.CompositeLit)(nil), (*ast.CallExpr)(nil),
-}
-
-func isTestFile(pass *analysis.Pass, f *ast.File) bool {
-	tf := pass.Fset.File(f.FileStart)
-	return tf != nil && strings.HasSuffix(tf.Name(), "_test.go")
 }
 
 func (w *walker) funcDecl(fd *ast.FuncDecl, push bool) {

@@ -433,27 +433,10 @@ func requestOfBody(info *types.Info, e ast.Expr) ast.Expr {
 			return nil
 		}
 	}
-	if sel, ok := e.(*ast.SelectorExpr); ok && isRequestBody(info, sel) {
+	if sel, ok := e.(*ast.SelectorExpr); ok && gintypes.IsRequestBody(info, sel) {
 		return ast.Unparen(sel.X)
 	}
 	return nil
-}
-
-// isRequestBody reports whether sel is the Body field of an http.Request.
-func isRequestBody(info *types.Info, sel *ast.SelectorExpr) bool {
-	if sel.Sel.Name != "Body" {
-		return false
-	}
-	if s := info.Selections[sel]; s == nil || s.Kind() != types.FieldVal {
-		return false
-	}
-	return isRequest(info.TypeOf(sel.X))
-}
-
-// isRequest reports whether t is http.Request or *http.Request.
-func isRequest(t types.Type) bool {
-	return gintypes.IsPointerTo(t, gintypes.HTTPPath, "Request") ||
-		gintypes.IsNamed(t, gintypes.HTTPPath, "Request")
 }
 
 // inHandler reports whether the call at cur lies in a function that handles

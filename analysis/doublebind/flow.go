@@ -99,32 +99,18 @@ func (f *flow) restores(n ast.Node, req string) bool {
 	}
 	for i, lhs := range as.Lhs {
 		lhs = ast.Unparen(lhs)
-		if sel, ok := lhs.(*ast.SelectorExpr); ok && isRequestBody(f.info, sel) &&
+		if sel, ok := lhs.(*ast.SelectorExpr); ok && gintypes.IsRequestBody(f.info, sel) &&
 			types.ExprString(ast.Unparen(sel.X)) == req {
 			return true
 		}
-		if as.Tok != token.ASSIGN || !isRequest(f.info.TypeOf(lhs)) || types.ExprString(lhs) != req {
+		if as.Tok != token.ASSIGN || !gintypes.IsRequest(f.info.TypeOf(lhs)) || types.ExprString(lhs) != req {
 			continue
 		}
-		if len(as.Rhs) != len(as.Lhs) || !sharesBody(f.info, as.Rhs[i]) {
+		if len(as.Rhs) != len(as.Lhs) || !gintypes.SharesBody(f.info, as.Rhs[i]) {
 			return true
 		}
 	}
 	return false
-}
-
-// sharesBody reports whether e is r.WithContext(...) or r.Clone(...) (or
-// its dereference): a request that still reads the old body.
-func sharesBody(info *types.Info, e ast.Expr) bool {
-	e = ast.Unparen(e)
-	if star, ok := e.(*ast.StarExpr); ok {
-		e = ast.Unparen(star.X)
-	}
-	call, ok := e.(*ast.CallExpr)
-	if !ok {
-		return false
-	}
-	return gintypes.IsMethod(gintypes.Callee(info, call), isRequest, "WithContext", "Clone")
 }
 
 // mayReturn tells the graph builder which calls never return: panic,

@@ -6,6 +6,7 @@ package gintypes
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -236,4 +237,50 @@ func RequestParam(sig *types.Signature) (HandlerKind, *types.Var) {
 		return HTTPHandler, req
 	}
 	return NotHandler, nil
+}
+
+// PkgPath is p's import path with any vendor prefix removed, so vendored
+// copies of gin and net/http match their real paths.
+func PkgPath(p *types.Package) string { return pkgPath(p) }
+
+// IsRequest reports whether t is http.Request or *http.Request.
+func IsRequest(t types.Type) bool {
+	return IsPointerTo(t, HTTPPath, "Request") || IsNamed(t, HTTPPath, "Request")
+}
+
+// SharesBody reports whether e is r.WithContext(...) or r.Clone(...) (or
+// its dereference): a new request value that still reads the old body, so
+// assigning it does not restore a body that was read.
+func SharesBody(info *types.Info, e ast.Expr) bool {
+	e = ast.Unparen(e)
+	if star, ok := e.(*ast.StarExpr); ok {
+		e = ast.Unparen(star.X)
+	}
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		// c.Request = req: req may well be a new request with its own
+		// body; without data flow, give the benefit of the doubt.
+		return false
+	}
+	return IsMethod(Callee(info, call), IsRequest, "WithContext", "Clone")
+}
+
+// IsTestFile reports whether f is a _test.go file. Rules that test code
+// legitimately trips (fixture credentials, test servers) skip them.
+func IsTestFile(fset *token.FileSet, f *ast.File) bool {
+	tf := fset.File(f.FileStart)
+	return tf != nil && strings.HasSuffix(tf.Name(), "_test.go")
+}
+
+// IsRequestBody reports whether e is the Body field of an http.Request
+// (r.Body, c.Request.Body).
+func IsRequestBody(info *types.Info, e ast.Expr) bool {
+	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Body" {
+		return false
+	}
+	if s := info.Selections[sel]; s == nil || s.Kind() != types.FieldVal {
+		return false
+	}
+	return IsRequest(info.TypeOf(sel.X))
 }

@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -60,7 +59,7 @@ func run(pass *analysis.Pass) (any, error) {
 	// uses that follow it, so taint is collected and checked in one pass.
 	for fc := range insp.Root().Children() {
 		f, ok := fc.Node().(*ast.File)
-		if !ok || isTestFile(pass, f) {
+		if !ok || gintypes.IsTestFile(pass.Fset, f) {
 			continue
 		}
 		for cur := range fc.Preorder(nodes...) {
@@ -79,12 +78,6 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	return rep.Result(), nil
-}
-
-// Test files log fixture credentials; they are not checked.
-func isTestFile(pass *analysis.Pass, f *ast.File) bool {
-	tf := pass.Fset.File(f.FileStart)
-	return tf != nil && strings.HasSuffix(tf.Name(), "_test.go")
 }
 
 // walker holds the taint collected so far in the package. Variables are

@@ -97,7 +97,7 @@ func (w *walker) sinkOf(call *ast.CallExpr) (sink, bool) {
 	if sig == nil {
 		return sink{}, false
 	}
-	path := pkgPath(fn.Pkg())
+	path := gintypes.PkgPath(fn.Pkg())
 	s := sink{fmtIdx: formatIndex(fn.Name(), sig)}
 	if recv := sig.Recv(); recv != nil {
 		tn := recvTypeName(recv.Type())
@@ -190,7 +190,7 @@ func (w *walker) logWriter(e ast.Expr) (string, bool) {
 	if !ok || !gintypes.IsPackageLevel(v) {
 		return "", false
 	}
-	switch pkgPath(v.Pkg()) {
+	switch gintypes.PkgPath(v.Pkg()) {
 	case "os":
 		if v.Name() == "Stdout" || v.Name() == "Stderr" {
 			return "os." + v.Name(), true

@@ -105,23 +105,7 @@ func isDigestPkg(path string) bool {
 		strings.HasPrefix(path, "golang.org/x/crypto/")
 }
 
-// pkgPath is the package's path with any vendor prefix removed.
-func pkgPath(p *types.Package) string {
-	if p == nil {
-		return ""
-	}
-	path := p.Path()
-	if i := strings.LastIndex(path, "/vendor/"); i >= 0 {
-		path = path[i+len("/vendor/"):]
-	}
-	return path
-}
-
 func isHeader(t types.Type) bool { return gintypes.IsNamed(t, gintypes.HTTPPath, "Header") }
-
-func isRequest(t types.Type) bool {
-	return gintypes.IsPointerTo(t, gintypes.HTTPPath, "Request") || gintypes.IsNamed(t, gintypes.HTTPPath, "Request")
-}
 
 func isCookie(t types.Type) bool {
 	return gintypes.IsPointerTo(t, gintypes.HTTPPath, "Cookie") || gintypes.IsNamed(t, gintypes.HTTPPath, "Cookie")
@@ -232,7 +216,7 @@ func (w *walker) eval(e ast.Expr) taint {
 	if e == nil {
 		return taint{}
 	}
-	if isRequest(w.info.TypeOf(e)) {
+	if gintypes.IsRequest(w.info.TypeOf(e)) {
 		return taint{kind: request, src: "*http.Request " + exprString(e)}
 	}
 	switch e := e.(type) {
@@ -291,9 +275,9 @@ func (w *walker) evalSelector(e *ast.SelectorExpr) taint {
 	if field == nil {
 		return taint{}
 	}
-	if field.Name() == "Header" && pkgPath(field.Pkg()) == gintypes.HTTPPath && isHeader(field.Type()) {
+	if field.Name() == "Header" && gintypes.PkgPath(field.Pkg()) == gintypes.HTTPPath && isHeader(field.Type()) {
 		name := exprString(e)
-		if isRequest(w.info.TypeOf(e.X)) {
+		if gintypes.IsRequest(w.info.TypeOf(e.X)) {
 			return taint{kind: headerMap, src: "the request headers " + name, mapName: name}
 		}
 		return taint{kind: headerMap, src: "the headers " + name, mapName: name}
@@ -371,7 +355,7 @@ func (w *walker) evalCall(call *ast.CallExpr, idx int) taint {
 	if fn == nil {
 		return taint{}
 	}
-	path := pkgPath(fn.Pkg())
+	path := gintypes.PkgPath(fn.Pkg())
 	if isDigestPkg(path) {
 		return taint{}
 	}
@@ -458,15 +442,15 @@ func (w *walker) evalCall(call *ast.CallExpr, idx int) taint {
 		if idx == 0 {
 			return w.cookie(call)
 		}
-	case gintypes.IsMethod(fn, isRequest, "Cookie"):
+	case gintypes.IsMethod(fn, gintypes.IsRequest, "Cookie"):
 		if idx == 0 {
 			return w.cookie(call)
 		}
-	case gintypes.IsMethod(fn, isRequest, "Cookies"):
+	case gintypes.IsMethod(fn, gintypes.IsRequest, "Cookies"):
 		if idx == 0 {
 			return taint{kind: secret, src: "a cookie value from " + exprString(call)}
 		}
-	case gintypes.IsMethod(fn, isRequest, "BasicAuth"):
+	case gintypes.IsMethod(fn, gintypes.IsRequest, "BasicAuth"):
 		if idx == 1 {
 			return taint{kind: secret, src: "the password from BasicAuth"}
 		}

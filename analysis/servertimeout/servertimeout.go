@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/types"
 	"slices"
-	"strings"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
 	"github.com/ginleak/ginleak/analysis/internal/assigned"
@@ -85,7 +84,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		switch n := n.(type) {
 		case *ast.File:
-			if isTestFile(pass, n) {
+			if gintypes.IsTestFile(pass.Fset, n) {
 				return false
 			}
 			file = n
@@ -117,11 +116,6 @@ func run(pass *analysis.Pass) (any, error) {
 		})
 	}
 	return rep.Result(), nil
-}
-
-func isTestFile(pass *analysis.Pass, f *ast.File) bool {
-	tf := pass.Fset.File(f.FileStart)
-	return tf != nil && strings.HasSuffix(tf.Name(), "_test.go")
 }
 
 // isServer reports whether t is net/http.Server (aliases looked through).
