@@ -325,18 +325,12 @@ func (e *Engine) Run(ctx context.Context, seg Segment) (Result, error) {
 	if seg.Requests < 0 || seg.Duration < 0 || (seg.Requests == 0 && seg.Duration == 0) {
 		return Result{}, errors.New("load: segment needs a positive request count or duration")
 	}
-	if !e.running.CompareAndSwap(false, true) {
-		return Result{}, errors.New("load: Run called while a segment is running")
-	}
-	defer e.running.Store(false)
-	if err := ctx.Err(); err != nil {
+	segCtx, cancel, start, err := e.begin(ctx, "Run")
+	if err != nil {
 		return Result{}, err
 	}
-
-	segCtx, cancel := context.WithCancel(ctx)
+	defer e.running.Store(false)
 	defer cancel()
-	start := time.Now()
-	e.segNano.Store(start.UnixNano())
 	seg0 := e.seq.Load()
 
 	// Closed model: stopped tells the workers to stop claiming requests;
@@ -503,6 +497,23 @@ func (e *Engine) collect(elapsed time.Duration) Result {
 	return res
 }
 
+// begin claims the engine for one segment (what names the caller in the
+// error when a segment is already running) and starts its clock. On
+// success the caller releases the engine (e.running) when it is done.
+func (e *Engine) begin(ctx context.Context, what string) (context.Context, context.CancelFunc, time.Time, error) {
+	if !e.running.CompareAndSwap(false, true) {
+		return nil, nil, time.Time{}, fmt.Errorf("load: %s called while a segment is running", what)
+	}
+	if err := ctx.Err(); err != nil {
+		e.running.Store(false)
+		return nil, nil, time.Time{}, err
+	}
+	segCtx, cancel := context.WithCancel(ctx)
+	start := time.Now()
+	e.segNano.Store(start.UnixNano())
+	return segCtx, cancel, start, nil
+}
+
 // Prime opens the whole connection pool: every worker sends one request at
 // once and holds its answer until all have arrived, so each request needs
 // its own connection. A soak primes before its first checkpoint so that the
@@ -510,17 +521,12 @@ func (e *Engine) collect(elapsed time.Duration) Result {
 // measurement. The requests count as usual; with several target hosts the
 // pool is spread over them.
 func (e *Engine) Prime(ctx context.Context) (Result, error) {
-	if !e.running.CompareAndSwap(false, true) {
-		return Result{}, errors.New("load: Prime called while a segment is running")
-	}
-	defer e.running.Store(false)
-	if err := ctx.Err(); err != nil {
+	segCtx, cancel, start, err := e.begin(ctx, "Prime")
+	if err != nil {
 		return Result{}, err
 	}
-	segCtx, cancel := context.WithCancel(ctx)
+	defer e.running.Store(false)
 	defer cancel()
-	start := time.Now()
-	e.segNano.Store(start.UnixNano())
 	n := len(e.workers)
 	seq0 := e.seq.Add(int64(n)) - int64(n)
 	var arrived, wg sync.WaitGroup
