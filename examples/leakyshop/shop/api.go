@@ -1,7 +1,6 @@
 package shop
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -9,8 +8,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/ginleak/ginleak/guard"
 )
 
 // The shop's ordinary API, under /api. None of it leaks.
@@ -125,17 +122,7 @@ func (s *Shop) checkoutCart(c *gin.Context) {
 		return
 	}
 	s.carts.Invalidate(ct.id)
-	m := confirmation{
-		To:        order.Email,
-		OrderID:   order.ID,
-		RequestID: c.GetString(requestIDKey),
-		Language:  c.GetHeader("Accept-Language"),
-	}
-	if err := guard.Go(c, "send-confirmation", func(ctx context.Context) {
-		s.sendConfirmation(ctx, m)
-	}); err != nil {
-		s.log.Warn("order confirmation not sent", "order", m.OrderID, "err", err)
-	}
+	s.confirmLater(c, order, c.GetString(requestIDKey))
 	c.JSON(http.StatusCreated, order)
 }
 

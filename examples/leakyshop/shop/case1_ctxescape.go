@@ -70,10 +70,17 @@ func (s *Shop) fixedCheckout(c *gin.Context) {
 	if !ok {
 		return
 	}
+	s.confirmLater(c, order, guard.RequestIDFrom(c))
+	c.JSON(http.StatusCreated, order)
+}
+
+// confirmLater copies what the mail needs out of c, then sends it after the
+// response with guard.Go, which keeps no reference to c.
+func (s *Shop) confirmLater(c *gin.Context, order Order, requestID string) {
 	m := confirmation{
 		To:        order.Email,
 		OrderID:   order.ID,
-		RequestID: guard.RequestIDFrom(c),
+		RequestID: requestID,
 		Language:  c.GetHeader("Accept-Language"),
 	}
 	if err := guard.Go(c, "send-confirmation", func(ctx context.Context) {
@@ -83,7 +90,6 @@ func (s *Shop) fixedCheckout(c *gin.Context) {
 		// A real shop would put m on a durable queue for a retry.
 		s.log.Warn("order confirmation not sent", "order", m.OrderID, "err", err)
 	}
-	c.JSON(http.StatusCreated, order)
 }
 
 // sendConfirmation delivers m, giving up after Options.NotifyTimeout. It
