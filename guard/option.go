@@ -120,25 +120,25 @@ func WithListener(ln net.Listener) Option {
 // expires, the base context of every request is cancelled and the
 // remaining connections are closed.
 func WithDrainTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) {
-		if d <= 0 {
-			c.invalid("guard: WithDrainTimeout(%v): want a positive duration", d)
-			return
-		}
-		c.drainTimeout = d
-	})
+	return positiveDuration("WithDrainTimeout", d, func(c *config) { c.drainTimeout = d })
 }
 
 // WithAsyncDrainTimeout sets how long Serve waits for guard.Go work once
 // the server has stopped (default DefaultAsyncDrainTimeout); then the work
 // is cancelled (see Async.Shutdown).
 func WithAsyncDrainTimeout(d time.Duration) Option {
+	return positiveDuration("WithAsyncDrainTimeout", d, func(c *config) { c.asyncDrainTimeout = d })
+}
+
+// positiveDuration is an option that applies set when d is positive and
+// records a misuse naming the option otherwise.
+func positiveDuration(name string, d time.Duration, set func(*config)) Option {
 	return optionFunc(func(c *config) {
 		if d <= 0 {
-			c.invalid("guard: WithAsyncDrainTimeout(%v): want a positive duration", d)
+			c.invalid("guard: %s(%v): want a positive duration", name, d)
 			return
 		}
-		c.asyncDrainTimeout = d
+		set(c)
 	})
 }
 
@@ -175,13 +175,7 @@ func WithAsyncLimit(n int) Option {
 // WithAsyncTimeout sets the deadline of the context each guard.Go function
 // receives (default DefaultAsyncTimeout).
 func WithAsyncTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) {
-		if d <= 0 {
-			c.invalid("guard: WithAsyncTimeout(%v): want a positive duration", d)
-			return
-		}
-		c.asyncTimeout = d
-	})
+	return positiveDuration("WithAsyncTimeout", d, func(c *config) { c.asyncTimeout = d })
 }
 
 // WithRedactedHeaders adds header names (case-insensitive) whose values
