@@ -4,6 +4,7 @@
 //	ginleak vet   [flags] [packages]   static analysis: the leak patterns in code
 //	ginleak soak  [flags] TARGET...    load + live heap/goroutine sampling: is it leaking?
 //	ginleak demo  [flags]              both, on the bundled leakyshop example
+//	ginleak compare BEFORE AFTER       two soak reports side by side, a release gate
 //	ginleak version                    the version, from build info
 //
 // The command is thin: it parses flags, calls the vet and soak packages and
@@ -36,6 +37,7 @@ Usage:
   ginleak vet  [flags] [packages]   report leak patterns in code (default ./...)
   ginleak soak [flags] TARGET...    load a running service and decide LEAK or STABLE
   ginleak demo [flags]              run vet and soak on the bundled leakyshop example
+  ginleak compare BEFORE AFTER      two soak reports side by side; a release gate
   ginleak version                   print the version
 
 Run 'ginleak <command> -h' for the flags of a command.
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runSoak(ctx, rest, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
+	case "compare":
+		return runCompare(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK
