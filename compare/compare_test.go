@@ -115,7 +115,11 @@ func TestTableRows(t *testing.T) {
 
 func TestMissingIsNotZero(t *testing.T) {
 	// A run with no checkpoint has no slopes: its rows say missing.
-	before := report(func(r *soak.Report) { r.Samples = nil; r.Heap = soak.HeapResult{}; r.Goroutines = soak.GoroutineResult{} })
+	before := report(func(r *soak.Report) {
+		r.Samples = nil
+		r.Heap = soak.HeapResult{}
+		r.Goroutines = soak.GoroutineResult{}
+	})
 	tab, err := compare.New(before, report(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -156,8 +160,12 @@ func TestNewRefusesDifferentRuns(t *testing.T) {
 		}
 	}
 	// Target order does not matter.
-	two := report(func(r *soak.Report) { r.Targets = []string{"GET http://127.0.0.1:8080/a", "GET http://127.0.0.1:8080/b"} })
-	owt := report(func(r *soak.Report) { r.Targets = []string{"GET http://127.0.0.1:8080/b", "GET http://127.0.0.1:8080/a"} })
+	two := report(func(r *soak.Report) {
+		r.Targets = []string{"GET http://127.0.0.1:8080/a", "GET http://127.0.0.1:8080/b"}
+	})
+	owt := report(func(r *soak.Report) {
+		r.Targets = []string{"GET http://127.0.0.1:8080/b", "GET http://127.0.0.1:8080/a"}
+	})
 	if _, err := compare.New(two, owt); err != nil {
 		t.Errorf("same targets in another order: %v", err)
 	}
