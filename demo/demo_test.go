@@ -1,27 +1,33 @@
-package demo
+package demo_test
 
 import (
 	"bytes"
 	"context"
+	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ginleak/ginleak/demo"
 	"github.com/ginleak/ginleak/examples/leakyshop/shop"
+	"github.com/ginleak/ginleak/htmlreport"
+	"github.com/ginleak/ginleak/internal/browsertest"
 	"github.com/ginleak/ginleak/soak/stats"
 )
 
 // TestLeakyshopPairs is the integration test of vet + soak: every leaky
 // route of leakyshop must be flagged (static rule, soak verdict leak with
 // the leaking function as the top site) and every fixed route must soak
-// stable. It uses the quick soaks of `ginleak demo -quick`.
+// stable. It uses the quick soaks of `ginleak demo -quick`. The run's HTML
+// page is then opened in headless Chromium, as `ginleak demo -html` writes it.
 func TestLeakyshopPairs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts leakyshop processes and soaks them")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	res, err := Run(ctx, Config{Root: "..", Quick: true, Log: t.Logf})
+	res, err := demo.Run(ctx, demo.Config{Root: "..", Quick: true, Log: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +50,7 @@ func TestLeakyshopPairs(t *testing.T) {
 			if row.Leaky.Verdict != stats.Leak {
 				t.Errorf("leaky route: verdict %s (%s)", row.Leaky.Verdict, row.Leaky.Reason)
 			}
-			if site := topSite(row.Leaky, c.Signal); !strings.Contains(site, c.LeakyFunc) {
+			if site := demo.TopSite(row.Leaky, c.Signal); !strings.Contains(site, c.LeakyFunc) {
 				t.Errorf("leaky route: top %s site %q, want one in %s", c.Signal, site, c.LeakyFunc)
 			}
 			if row.Fixed.Verdict != stats.Stable {
@@ -57,14 +63,33 @@ func TestLeakyshopPairs(t *testing.T) {
 		res.WriteTable(&b)
 		t.Errorf("demo not OK:\n%s", b.String())
 	}
+
+	page := filepath.Join(t.TempDir(), "demo.html")
+	if err := htmlreport.WriteFile(page, func(w io.Writer) error { return htmlreport.Demo(w, res) }); err != nil {
+		t.Fatal(err)
+	}
+	want := browsertest.Want{Texts: []string{"OK", "all 5 leaks caught"}, MaxBytes: 500 << 10, Colors: []string{"#b3261e", "#1e7b34"}}
+	for _, row := range res.Rows {
+		want.Texts = append(want.Texts, row.Case.Title)
+		if row.Leaky != nil {
+			want.Charts += 2
+			if len(row.Leaky.HeapSites) > 0 {
+				want.Texts = append(want.Texts, row.Leaky.HeapSites[0].Function)
+			}
+			if len(row.Leaky.GoroutineSites) > 0 {
+				want.Texts = append(want.Texts, row.Leaky.GoroutineSites[0].Function)
+			}
+		}
+	}
+	browsertest.Check(t, page, want)
 }
 
 func TestFindRoot(t *testing.T) {
-	if _, err := FindRoot(".."); err != nil {
+	if _, err := demo.FindRoot(".."); err != nil {
 		t.Fatalf("from the checkout: %v", err)
 	}
-	_, err := FindRoot(t.TempDir())
-	if err == nil || !strings.Contains(err.Error(), "checkout of "+ModulePath) {
+	_, err := demo.FindRoot(t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "checkout of "+demo.ModulePath) {
 		t.Fatalf("outside a checkout: err = %v, want advice to run inside a checkout", err)
 	}
 }

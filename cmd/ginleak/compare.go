@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ginleak/ginleak/compare"
+	"github.com/ginleak/ginleak/htmlreport"
 )
 
 const compareUsage = `Usage:
@@ -40,6 +41,9 @@ damage the baseline. With -baseline the default gate is the seed's release
 rule, 'throughput<95%,verdict=leak'. The first run of a target has nothing to
 compare with: relative conditions are skipped and it is kept if it passes.
 
+-html FILE writes the table and both runs' heap and goroutine charts as one
+self-contained page (no script, nothing fetched).
+
 Exit codes: 0 passed (or no gate), 1 a condition is true, 2 unreadable or
 mismatched reports, bad flags or conditions.
 
@@ -60,6 +64,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	baselineDir := fs.String("baseline", "", "compare with the best run kept in `DIR` and keep AFTER there when it passes")
 	keep := fs.Int("keep", compare.DefaultKeep, "with -baseline: how many runs to keep per target (the best is always kept)")
 	force := fs.Bool("force", false, "compare reports of different targets or load models")
+	htmlFile := fs.String("html", "", "also write the comparison as a self-contained HTML page with charts to `FILE`")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), compareUsage)
 		fs.PrintDefaults()
@@ -72,7 +77,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "ginleak compare: -baseline takes one report (AFTER.json), got %d arguments\n", fs.NArg())
 			return exitUsage
 		}
-		return compareBaseline(*baselineDir, *keep, fs.Arg(0), gate, *force, stdout, stderr)
+		return compareBaseline(*baselineDir, *keep, fs.Arg(0), gate, *force, *htmlFile, stdout, stderr)
 	}
 	if fs.NArg() != 2 {
 		fmt.Fprintf(stderr, "ginleak compare: want BEFORE.json AFTER.json, got %d arguments\nRun 'ginleak compare -h' for usage.\n", fs.NArg())
@@ -106,13 +111,16 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err := table.WriteText(stdout, failures); err != nil {
 		return exitUsage
 	}
+	if code, ok := writeCompareHTML(*htmlFile, table, failures, len(gate) > 0, stderr); !ok {
+		return code
+	}
 	if len(failures) > 0 {
 		return exitFindings
 	}
 	return exitOK
 }
 
-func compareBaseline(dir string, keep int, afterPath string, gate compare.Gate, force bool, stdout, stderr io.Writer) int {
+func compareBaseline(dir string, keep int, afterPath string, gate compare.Gate, force bool, htmlFile string, stdout, stderr io.Writer) int {
 	if force {
 		fmt.Fprintln(stderr, "ginleak compare: -force does not apply to -baseline: each target and load model has its own baseline")
 		return exitUsage
@@ -147,10 +155,16 @@ func compareBaseline(dir string, keep int, afterPath string, gate compare.Gate, 
 		for _, f := range j.Failures {
 			fmt.Fprintf(stdout, "  ✗ %s: %s\n", f.Condition.Text, f.Why)
 		}
+		if htmlFile != "" {
+			fmt.Fprintln(stderr, "ginleak compare: no HTML page: the first run of a baseline has nothing to compare with")
+		}
 	} else {
 		fmt.Fprintf(stdout, "before: the best kept run (%.1f req/s)\nafter:  %s\n\n", j.Best.ThroughputRPS, afterPath)
 		if err := j.Table.WriteText(stdout, j.Failures); err != nil {
 			return exitUsage
+		}
+		if code, ok := writeCompareHTML(htmlFile, j.Table, j.Failures, true, stderr); !ok {
+			return code
 		}
 	}
 	if j.Kept != "" {
@@ -159,4 +173,18 @@ func compareBaseline(dir string, keep int, afterPath string, gate compare.Gate, 
 	}
 	fmt.Fprintln(stdout, "refused: not kept in the baseline")
 	return exitFindings
+}
+
+// writeCompareHTML writes the page when file is set; ok is false (with the
+// exit code) when it could not be written.
+func writeCompareHTML(file string, t *compare.Table, failures []compare.Failure, gated bool, stderr io.Writer) (code int, ok bool) {
+	if file == "" {
+		return 0, true
+	}
+	err := htmlreport.WriteFile(file, func(w io.Writer) error { return htmlreport.Compare(w, t, failures, gated) })
+	if err != nil {
+		fmt.Fprintf(stderr, "ginleak compare: write HTML: %v\n", err)
+		return exitUsage, false
+	}
+	return 0, true
 }

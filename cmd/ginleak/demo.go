@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"github.com/ginleak/ginleak/demo"
+	"github.com/ginleak/ginleak/htmlreport"
 )
 
-const demoUsage = `Usage: ginleak demo [-quick]
+const demoUsage = `Usage: ginleak demo [-quick] [-html FILE]
 
 Runs ginleak end to end on the bundled example service, examples/leakyshop,
 which serves each leak of the seed document beside its fix:
@@ -20,6 +21,8 @@ which serves each leak of the seed document beside its fix:
      fresh leakyshop process on a free loopback port
   3. one table: case | static finding | leaky verdict, bytes/request,
      goroutines/request, top site | fixed verdict
+  4. with -html FILE, the same as a self-contained page: per case, the vet
+     finding, both verdicts and the heap and goroutine charts of both routes
 
 Run it from a checkout of github.com/ginleak/ginleak. It takes well under 90 s
 (-quick: under 30 s; both include building leakyshop) and exits 0 only when
@@ -32,6 +35,7 @@ Flags:
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ginleak demo", flag.ContinueOnError)
 	quick := fs.Bool("quick", false, "shorter soaks: the whole demo in under 30 s")
+	htmlFile := fs.String("html", "", "also write the result as a self-contained HTML page with charts to `FILE`")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), demoUsage)
 		fs.PrintDefaults()
@@ -54,6 +58,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout)
 		if werr := res.WriteTable(stdout); werr != nil && err == nil {
 			err = werr
+		}
+	}
+	if err == nil && *htmlFile != "" {
+		if err = htmlreport.WriteFile(*htmlFile, func(w io.Writer) error { return htmlreport.Demo(w, res) }); err != nil {
+			err = fmt.Errorf("write HTML: %w", err)
+		} else {
+			fmt.Fprintf(stderr, "ginleak demo: wrote %s\n", *htmlFile)
 		}
 	}
 	if err != nil {

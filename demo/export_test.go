@@ -1,0 +1,4 @@
+package demo
+
+// TopSite is topSite for the external tests.
+var TopSite = topSite
