@@ -29,7 +29,7 @@ func leakyReport() *soak.Report {
 		Latency:       soak.Latency{P50: 0.4, P90: 1.2, P99: 3.5, Max: 9},
 		Heap:          soak.HeapResult{Verdict: stats.Leak, BytesPerRequest: 1280, BytesPerRequestLow: 1200, BytesPerRequestHigh: 1350},
 		Goroutines:    soak.GoroutineResult{Verdict: stats.Stable},
-		HeapSites: []soak.HeapSite{{Function: "main.(*Shop).leakyProductView", File: "/src/shop/case2.go", Line: 53, Bytes: 4 << 20, Objects: 3644}},
+		HeapSites:     []soak.HeapSite{{Function: "main.(*Shop).leakyProductView", File: "/src/shop/case2.go", Line: 53, Bytes: 4 << 20, Objects: 3644}},
 		GoroutineSites: []soak.GoroutineSite{{Function: "main.sender<&>", File: "/src/shop/case3.go", Line: 40, Count: 900, Total: 910, State: "chan send",
 			CreatedBy: &soak.Frame{Function: "main.quote", File: "/src/shop/case3.go", Line: 30}}},
 		Model: "closed", Concurrency: 8, Connections: 8, Source: "pprof",

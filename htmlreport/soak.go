@@ -113,7 +113,6 @@ func signalCharts(runs []run, fit bool) []template.HTML {
 	return []template.HTML{heap.SVG(), gor.SVG()}
 }
 
-
 func samples(rep *soak.Report) (xs, hs, gs []float64) {
 	for _, s := range rep.Samples {
 		xs = append(xs, float64(s.Requests))
