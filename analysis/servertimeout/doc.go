@@ -19,6 +19,12 @@
 // http.ServeTLS, and gin's Engine.Run, RunTLS, RunUnix, RunFd and
 // RunListener. Test files (_test.go) are not checked.
 //
+// A gin whose Engine type has a ReadHeaderTimeout field (merged upstream in
+// 2026, defaulting to 10 s) gives the servers of Run, RunTLS, RunListener
+// and RunFd a read header timeout, so those calls are not reported when
+// the type-checked gin.Engine has the field; RunUnix still is. The field
+// decides, not the module version.
+//
 // The suggested fix for a literal adds ReadHeaderTimeout: 5 * time.Second,
 // importing "time" if the file does not.
 package servertimeout
@@ -33,5 +39,7 @@ http.Server composite literal that sets neither field and whose variable is
 not assigned one later in the same function, and the shortcuts that start
 such a server with no graceful shutdown: http.ListenAndServe,
 http.ListenAndServeTLS, http.Serve, http.ServeTLS and gin's Engine.Run,
-RunTLS, RunUnix, RunFd and RunListener. Test files are not checked. The
+RunTLS, RunUnix, RunFd and RunListener — except Run, RunTLS, RunFd and
+RunListener of a gin whose Engine has a ReadHeaderTimeout field, which
+sets one. Test files are not checked. The
 suggested fix adds ReadHeaderTimeout: 5 * time.Second to the literal.`

@@ -49,6 +49,12 @@ var (
 	ginShortcuts  = []string{"Run", "RunTLS", "RunUnix", "RunFd", "RunListener"}
 )
 
+// ginBounded are the shortcuts whose server a gin with an
+// Engine.ReadHeaderTimeout field gives a read header timeout (gin pull
+// request 4800: Run, RunTLS and RunListener, and RunFd through
+// RunListener). RunUnix builds its server separately and was left out.
+var ginBounded = []string{"Run", "RunTLS", "RunListener", "RunFd"}
+
 const slowloris = "a client that sends headers slowly holds a connection and its goroutine forever (slowloris)"
 
 func run(pass *analysis.Pass) (any, error) {
@@ -152,10 +158,28 @@ func shortcut(info *types.Info, call *ast.CallExpr) string {
 		return "http." + fn.Name() + " starts a server with no timeouts and no graceful shutdown: " + slowloris +
 			" — use an http.Server with ReadHeaderTimeout and stop it with Shutdown"
 	case gintypes.IsMethod(fn, isEngine, ginShortcuts...):
+		if slices.Contains(ginBounded, fn.Name()) && engineBoundsHeaders(fn) {
+			return ""
+		}
 		return "gin's Engine." + fn.Name() + " starts an http.Server with no timeouts and no graceful shutdown: " + slowloris +
 			" — serve the engine with an http.Server with ReadHeaderTimeout and stop it with Shutdown"
 	}
 	return ""
+}
+
+// engineBoundsHeaders reports whether the gin Engine that method fn belongs
+// to has a ReadHeaderTimeout field. Gin versions that have it default it
+// (10 s, also when set to zero or less) for the servers Run and its
+// siblings build. The type-checked field decides, not a version string:
+// forks, replace directives and pseudo-versions all carry the field or not.
+func engineBoundsHeaders(fn *types.Func) bool {
+	recv := fn.Signature().Recv()
+	if recv == nil {
+		return false
+	}
+	obj, _, _ := types.LookupFieldOrMethod(recv.Type(), true, fn.Pkg(), "ReadHeaderTimeout")
+	v, ok := obj.(*types.Var)
+	return ok && v.IsField()
 }
 
 // timeoutFix adds ReadHeaderTimeout: 5 * time.Second to lit, importing
