@@ -9,7 +9,8 @@ import (
 
 func TestAnalyzer(t *testing.T) {
 	ruletest.Run(t, bodylimit.Analyzer, "a", "nethttp", "seed", "odd",
-		"guarded", "usemw", "usevalue", "uselit", "unregistered", "httpmw", "maxhandler", "route", "pergroup", "engineuse")
+		"guarded", "usemw", "usevalue", "uselit", "unregistered", "httpmw",
+		"httpunused", "httptestonly", "httpuse", "httpfactory", "httpservehttp", "httpgin", "httpadapter", "testfiles", "maxhandler", "route", "pergroup", "engineuse")
 }
 
 func TestSuggestedFixes(t *testing.T) {

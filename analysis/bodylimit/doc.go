@@ -29,13 +29,20 @@
 //     literal, same-package function or factory calling
 //     http.MaxBytesReader), calls guard.BodyLimit or guard.CaptureBody
 //     other than as a route's middleware, calls http.MaxBytesHandler, or
-//     has a net/http middleware (a function calling ServeHTTP) that calls
-//     http.MaxBytesReader;
+//     applies a net/http middleware of its own (a function calling
+//     ServeHTTP) that calls http.MaxBytesReader: calls it with a handler
+//     or mux to wrap, gives it to a Use or With call, or builds its
+//     ServeHTTP type with a composite literal; a middleware defined but not
+//     applied bounds nothing;
 //   - the read is in a handler registered after a limiting middleware on
 //     one route: r.POST("/upload", limit(1<<20), Upload).
 //
 // The package-wide check is an approximation: it does not know which
 // engine or group a handler ends up on.
+//
+// Test files (_test.go) are not checked, and limits applied in them do not
+// count: a test's mock server that reads its whole body is no production
+// hazard.
 //
 // The suggested fix inserts c.Request.Body = http.MaxBytesReader(c.Writer,
 // c.Request.Body, 1<<20) (r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
@@ -55,5 +62,6 @@ replaced by an http.MaxBytesReader earlier in the function, the handler
 follows a limiting middleware on its route, or the package registers a body
 limit for every request (guard.BodyLimit, guard.CaptureBody,
 http.MaxBytesHandler, or its own middleware calling http.MaxBytesReader
-given to Use). Wrap the body: c.Request.Body =
+given to Use or, for a net/http one, wrapped around a handler or mux).
+Test files are not checked. Wrap the body: c.Request.Body =
 http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20).`
