@@ -5,6 +5,7 @@
 //	ginleak soak  [flags] TARGET...    load + live heap/goroutine sampling: is it leaking?
 //	ginleak demo  [flags]              both, on the bundled leakyshop example
 //	ginleak compare BEFORE AFTER       two soak reports side by side, a release gate
+//	ginleak fault [flags]              a chaos proxy in front of a dependency
 //	ginleak version                    the version, from build info
 //
 // The command is thin: it parses flags, calls the vet and soak packages and
@@ -38,6 +39,7 @@ Usage:
   ginleak soak [flags] TARGET...    load a running service and decide LEAK or STABLE
   ginleak demo [flags]              run vet and soak on the bundled leakyshop example
   ginleak compare BEFORE AFTER      two soak reports side by side; a release gate
+  ginleak fault [flags]             a TCP proxy that makes a dependency slow, flaky or gone
   ginleak version                   print the version
 
 Run 'ginleak <command> -h' for the flags of a command.
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDemo(ctx, rest, stdout, stderr)
 	case "compare":
 		return runCompare(ctx, rest, stdout, stderr)
+	case "fault":
+		return runFault(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK
