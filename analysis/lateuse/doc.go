@@ -20,9 +20,16 @@
 // variable. Routes on public paths — health, healthz, ready, live, ping,
 // metrics, static, assets, swagger, docs, favicon, robots as the first or
 // last path segment — are registered early on purpose and are not enough
-// for a report. A late middleware whose expression or package looks like
-// access control (auth, jwt, token, session, permission, rbac, casbin,
-// acl, login, csrf) is reported with severity error as a likely
+// for a report. Static files (Static, StaticFS, StaticFile, StaticFileFS)
+// and login or callback routes (a login, logout, signin or callback
+// segment, or one starting with oauth or oidc) are registered before CORS
+// and response-header middleware on purpose: a late Use whose middleware
+// all only set headers — named or packaged as cors, header(s), secure,
+// security or helmet, or a same-package body that only sets headers — is
+// not reported for them. Logging, recovery, limits and access control
+// after them still are. A late middleware whose expression or package
+// looks like access control (auth, jwt, token, session, permission, rbac,
+// casbin, acl, login, csrf) is reported with severity error as a likely
 // authentication bypass. No fix is suggested: moving code is a judgement
 // call.
 package lateuse
@@ -37,6 +44,8 @@ gin.IRoutes after routes were registered on r (GET, POST, ..., Any, Handle,
 Match, Static*) or groups created from it (Group) earlier in the same
 function. Routes on public paths (health, healthz, ready, live, ping,
 metrics, static, assets, swagger, docs, favicon, robots) alone are not
-reported. A middleware that looks like access control (auth, jwt, token,
+reported; static files and login/OAuth/OIDC callback routes are not
+reported before CORS or header-only middleware (cors, header, secure,
+helmet, or a body that only sets headers). A middleware that looks like access control (auth, jwt, token,
 session, permission, rbac, casbin, acl, login, csrf) makes the finding an
 error: a likely authentication bypass.`

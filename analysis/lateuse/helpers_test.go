@@ -106,3 +106,91 @@ func TestList(t *testing.T) {
 		}
 	}
 }
+
+func TestIsEarlyPath(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		want bool
+	}{
+		{"/login", true},
+		{"/LOGIN", true},
+		{"/api/v1/login", true},
+		{"/logout", true},
+		{"/signin", true},
+		{"/auth/callback", true},
+		{"/oauth", true},
+		{"/oauth2/authorize", true},
+		{"/oauth2callback", true},
+		{"/oidc/:provider/callback", true},
+		{"/login.html", true},
+		{"/", false},
+		{"", false},
+		{"/orders", false},
+		{"/users/:login", false},
+		{"/*login", false},
+		{"/callbacks", false},
+		{"/api/loginhistory", false},
+		{"/auth", false},
+		{"/webhooks/stripe", false},
+	} {
+		if got := isEarlyPath(tc.path); got != tc.want {
+			t.Errorf("isEarlyPath(%q) = %v, want %v", tc.path, got, tc.want)
+		}
+	}
+}
+
+func TestKindOf(t *testing.T) {
+	for _, tc := range []struct {
+		method, path string
+		constant     bool
+		want         routeKind
+	}{
+		{"GET", "/healthz", true, kindPublic},
+		{"Static", "/static", true, kindPublic},
+		{"Static", "/uploads", true, kindEarly},
+		{"StaticFS", "", false, kindEarly},
+		{"StaticFile", "/logo.svg", true, kindEarly},
+		{"StaticFileFS", "/app.js", true, kindEarly},
+		{"POST", "/login", true, kindEarly},
+		{"group", "/oauth", true, kindEarly},
+		{"GET", "/orders", true, kindAPI},
+		{"GET", "", false, kindAPI},
+		{"Any", "/uploads", true, kindAPI},
+	} {
+		if got := kindOf(tc.method, tc.path, tc.constant); got != tc.want {
+			t.Errorf("kindOf(%q, %q, %v) = %v, want %v", tc.method, tc.path, tc.constant, got, tc.want)
+		}
+	}
+}
+
+func TestIsHeaderText(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"cors.Default() github.com/gin-contrib/cors", true},
+		{"cors.New(cfg) github.com/gin-contrib/cors", true},
+		{"c.AllowAll() github.com/rs/cors/wrapper/gin", true},
+		{"CORSMiddleware()", true},
+		{"middleware.Cors()", true},
+		{"SecureHeaders()", true},
+		{"secure.New(secure.DefaultConfig()) github.com/gin-contrib/secure", true},
+		{"helmet.Default() github.com/danielkov/gin-helmet", true},
+		{"SecurityHeaders", true},
+		{"mw.NoCache() example.com/app/headers", true},
+		{"LogHeaders()", false},
+		{"HeaderAuth()", false},
+		{"CORSWithJWT()", false},
+		{"SecureRateLimit(10)", false},
+		{"headerLimiter", false},
+		{"gin.Logger() github.com/gin-gonic/gin", false},
+		{"gin.Recovery() github.com/gin-gonic/gin", false},
+		{"RequestID()", false},
+		{"Scorsese()", false},
+		{"", false},
+	} {
+		if got := isHeaderText(tc.text); got != tc.want {
+			t.Errorf("isHeaderText(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}

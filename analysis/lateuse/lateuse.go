@@ -6,7 +6,6 @@ import (
 	"go/types"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
 	"github.com/ginleak/ginleak/analysis/rule"
@@ -57,8 +56,8 @@ type routerKey struct {
 
 // registration is one route registered on, or group created from, a router.
 type registration struct {
-	desc   string // "GET /orders", "group /admin"
-	public bool
+	desc string // "GET /orders", "group /admin"
+	kind routeKind
 }
 
 // funcState is what one function body has registered so far, per router.
@@ -77,6 +76,7 @@ func run(pass *analysis.Pass) (any, error) {
 
 	// Each function body is its own sequence: a handler literal registered
 	// inside main runs at another time, so it gets a state of its own.
+	cl := &classifier{info: info, files: pass.Files}
 	var stack []funcState
 	filter := []ast.Node{(*ast.FuncDecl)(nil), (*ast.FuncLit)(nil), (*ast.CallExpr)(nil), (*ast.AssignStmt)(nil)}
 	ins.Nodes(filter, func(n ast.Node, push bool) bool {
@@ -99,7 +99,7 @@ func run(pass *analysis.Pass) (any, error) {
 		case *ast.AssignStmt:
 			forgetAssigned(info, *st, n)
 		case *ast.CallExpr:
-			visitCall(pass, rep, st, n)
+			visitCall(pass, rep, cl, st, n)
 		}
 		return true
 	})
@@ -123,7 +123,7 @@ func forgetAssigned(info *types.Info, st funcState, as *ast.AssignStmt) {
 	}
 }
 
-func visitCall(pass *analysis.Pass, rep *rule.Reporter, st *funcState, call *ast.CallExpr) {
+func visitCall(pass *analysis.Pass, rep *rule.Reporter, cl *classifier, st *funcState, call *ast.CallExpr) {
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if !ok {
 		return
@@ -148,16 +148,23 @@ func visitCall(pass *analysis.Pass, rep *rule.Reporter, st *funcState, call *ast
 		return
 	}
 	regs := (*st)[key]
+	if len(regs) == 0 || len(call.Args) == 0 {
+		return
+	}
+	// Public routes may miss any middleware; static files and login
+	// callbacks may miss response-header middleware (CORS, security
+	// headers) but not logging, recovery, limits or access control.
+	access := looksLikeAccessControl(info, call.Args)
+	headers := !access && !call.Ellipsis.IsValid() && cl.headerOnly(call.Args)
 	var uncovered []string
 	for _, r := range regs {
-		if !r.public {
+		if r.kind == kindAPI || r.kind == kindEarly && !headers {
 			uncovered = append(uncovered, r.desc)
 		}
 	}
-	if len(uncovered) == 0 || len(call.Args) == 0 {
+	if len(uncovered) == 0 {
 		return
 	}
-	access := looksLikeAccessControl(info, call.Args)
 	d := analysis.Diagnostic{
 		Pos:     call.Pos(),
 		End:     call.End(),
@@ -237,18 +244,18 @@ func describe(info *types.Info, name string, call *ast.CallExpr) registration {
 		pathArg = 1
 	}
 	if pathArg >= len(call.Args) {
-		return registration{desc: method}
+		return registration{desc: method, kind: kindOf(name, "", false)}
 	}
 	arg := call.Args[pathArg]
 	p, ok := stringConst(info, arg)
 	if !ok {
-		return registration{desc: method + " " + types.ExprString(arg)}
+		return registration{desc: method + " " + types.ExprString(arg), kind: kindOf(name, "", false)}
 	}
 	shown := p
 	if shown == "" {
 		shown = strconv.Quote(p)
 	}
-	return registration{desc: method + " " + shown, public: isPublicPath(p)}
+	return registration{desc: method + " " + shown, kind: kindOf(name, p, true)}
 }
 
 func stringConst(info *types.Info, e ast.Expr) (string, bool) {
@@ -257,116 +264,6 @@ func stringConst(info *types.Info, e ast.Expr) (string, bool) {
 		return "", false
 	}
 	return constant.StringVal(tv.Value), true
-}
-
-// publicNames are path segments that name endpoints apps expose without
-// authentication and register before their middleware on purpose.
-var publicNames = map[string]bool{
-	"health": true, "healthz": true, "ready": true, "readyz": true, "live": true, "livez": true,
-	"ping": true, "metrics": true, "static": true, "assets": true, "swagger": true, "docs": true,
-	"favicon": true, "robots": true,
-}
-
-// isPublicPath reports whether a route path is a public endpoint: its first
-// segment (/static/*filepath, /swagger/*any, /favicon.ico) or its last one
-// (/api/health) is a public name, file extension ignored. Parameters
-// (:id, *any) are never public names: /api/assets/:id is an API.
-func isPublicPath(p string) bool {
-	var segs []string
-	for s := range strings.SplitSeq(p, "/") {
-		if s != "" {
-			segs = append(segs, s)
-		}
-	}
-	if len(segs) == 0 {
-		return false
-	}
-	public := func(s string) bool {
-		if s[0] == ':' || s[0] == '*' {
-			return false
-		}
-		s, _, _ = strings.Cut(strings.ToLower(s), ".")
-		return publicNames[s]
-	}
-	return public(segs[0]) || public(segs[len(segs)-1])
-}
-
-// accessWords, found anywhere in a middleware's text, mark access control.
-var accessWords = []string{"auth", "jwt", "token", "session", "permission", "rbac", "casbin", "login", "csrf"}
-
-// looksLikeAccessControl reports whether a middleware argument's source
-// text, or the package of the function that makes it, names access control.
-func looksLikeAccessControl(info *types.Info, args []ast.Expr) bool {
-	for _, arg := range args {
-		text := types.ExprString(arg)
-		var obj types.Object
-		switch a := ast.Unparen(arg).(type) {
-		case *ast.CallExpr:
-			if fn := gintypes.Callee(info, a); fn != nil {
-				obj = fn
-			}
-		default:
-			obj = gintypes.ObjectOf(info, a)
-		}
-		if obj != nil && obj.Pkg() != nil {
-			text += " " + obj.Pkg().Path()
-		}
-		if isAccessText(text) {
-			return true
-		}
-	}
-	return false
-}
-
-func isAccessText(text string) bool {
-	lower := strings.ToLower(text)
-	for _, w := range accessWords {
-		if strings.Contains(lower, w) {
-			return true
-		}
-	}
-	// "acl" only as a word of its own: it is inside "oracle".
-	for _, w := range words(text) {
-		if w == "acl" || w == "acls" {
-			return true
-		}
-	}
-	return false
-}
-
-// words splits text into lower-case words at punctuation and camelCase
-// boundaries: "NewACLChecker" is new, acl, checker.
-func words(text string) []string {
-	var out []string
-	rs := []rune(text)
-	start := -1
-	flush := func(end int) {
-		if start >= 0 && end > start {
-			out = append(out, strings.ToLower(string(rs[start:end])))
-		}
-		start = -1
-	}
-	for i, r := range rs {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			flush(i)
-			continue
-		}
-		if start < 0 {
-			start = i
-			continue
-		}
-		prev := rs[i-1]
-		switch {
-		case unicode.IsUpper(r) && unicode.IsLower(prev):
-			flush(i) // camelCase
-			start = i
-		case unicode.IsUpper(prev) && unicode.IsLower(r) && i-1 > start:
-			flush(i - 1) // ACLChecker: the C starts Checker
-			start = i - 1
-		}
-	}
-	flush(len(rs))
-	return out
 }
 
 // useText is the Use call as the message shows it: function literals

@@ -9,7 +9,7 @@ import (
 )
 
 func TestAnalyzer(t *testing.T) {
-	results := ruletest.Run(t, lateuse.Analyzer, "a", "seed", "odd")
+	results := ruletest.Run(t, lateuse.Analyzer, "a", "seed", "odd", "deliberate")
 	// Access control makes the finding an error; anything else keeps the
 	// rule's default severity (the analyzer name as category).
 	n := 0
