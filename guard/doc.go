@@ -30,8 +30,8 @@
 //
 // Handlers start background work with guard.Go(c, "name", fn), never with
 // a bare go statement that captures c. The debug endpoints go on a router
-// (or a separate private server) without Timeout: Pprof(router, token),
-// and LeakHandler behind BearerAuth.
+// (or a separate private server) without Timeout: Pprof(router, token)
+// and Leaks(token), with the same token.
 //
 // See docs/guard.md for each part, its costs and its limits.
 package guard

@@ -272,16 +272,45 @@ func ExampleNewMonitor() {
 	// code=404 method=GET route=unmatched 1
 }
 
-func ExampleLeakHandler() {
-	r := gin.New()
-	auth, err := guard.BearerAuth("debug-token")
+func ExampleLeaks() {
+	token := "9f86d081884c7d659a2feaa0c55ad015" // os.Getenv("DEBUG_TOKEN"): openssl rand -hex 32
+	leaks, err := guard.Leaks(token, guard.WithLeakThreshold(500))
 	if err != nil {
 		panic(err)
 	}
-	r.GET("/debug/leaks", auth, gin.WrapH(guard.LeakHandler(guard.WithLeakThreshold(500))))
+	debug := gin.New() // a separate engine, served on a private address
+	debug.GET("/debug/leaks", gin.WrapH(leaks))
+
+	for _, auth := range []string{"", "Bearer " + token} {
+		req := httptest.NewRequest(http.MethodGet, "/debug/leaks?format=json", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		debug.ServeHTTP(rec, req)
+		fmt.Println(rec.Code)
+	}
+	_, err = guard.Leaks("debug")
+	fmt.Println(err)
+	// Output:
+	// 401
+	// 200
+	// guard: Leaks: the token is 5 bytes long, want at least 16; generate one with `openssl rand -hex 32` or `head -c 32 /dev/urandom | base64`
+}
+
+func ExampleLeakHandler() {
+	// LeakHandler checks no credentials: mount it only where every request
+	// is already authenticated, here by BearerAuth on the whole group.
+	auth, err := guard.BearerAuth("c2f1e0b7a9d84c3e")
+	if err != nil {
+		panic(err)
+	}
+	r := gin.New()
+	debug := r.Group("/debug", auth)
+	debug.GET("/leaks", gin.WrapH(guard.LeakHandler(guard.WithLeakThreshold(500))))
 
 	req := httptest.NewRequest(http.MethodGet, "/debug/leaks?format=json", nil)
-	req.Header.Set("Authorization", "Bearer debug-token")
+	req.Header.Set("Authorization", "Bearer c2f1e0b7a9d84c3e")
 	rec := httptest.NewRecorder()
 	r.ServeHTTP(rec, req)
 	var report struct {
@@ -317,7 +346,7 @@ func ExamplePprof() {
 		fmt.Println(rec.Code)
 	}
 	// Output:
-	// guard: Pprof: empty token: refusing to protect endpoints with nothing
+	// guard: Pprof: empty token: refusing to protect endpoints with nothing; generate one with `openssl rand -hex 32` or `head -c 32 /dev/urandom | base64`
 	// 401
 	// 401
 	// 200

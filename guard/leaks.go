@@ -3,6 +3,7 @@ package guard
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +19,23 @@ import (
 // maxSampleFrames bounds the stack LeakHandler shows for a group.
 const maxSampleFrames = 16
 
+// Leaks returns the /debug/leaks page of LeakHandler behind
+// "Authorization: Bearer <token>", checked as BearerAuth does (the same
+// token as Pprof is the usual choice). It is the form to mount: the page
+// shows the service's code paths and goroutine counts, and each dump stops
+// the world for a moment. Leaks returns an error, and no handler, when the
+// token is refused (empty, shorter than MinTokenLen, or with spaces,
+// control or invisible characters).
+//
+//	leaks, err := guard.Leaks(os.Getenv("DEBUG_TOKEN"))
+//	debug.GET("/debug/leaks", gin.WrapH(leaks))
+func Leaks(token string, opts ...Option) (http.Handler, error) {
+	if err := checkToken(token); err != nil {
+		return nil, fmt.Errorf("guard: Leaks: %w", err)
+	}
+	return &bearerHandler{want: sha256.Sum256([]byte(token)), next: LeakHandler(opts...)}, nil
+}
+
 // LeakHandler returns an http.Handler for /debug/leaks: it takes a
 // goroutine dump (the debug=2 text of the goroutine profile, with wait
 // times), groups the goroutines by the go statement that created them and
@@ -31,8 +49,11 @@ const maxSampleFrames = 16
 // The answer is JSON with ?format=json or an Accept header that prefers
 // application/json, and a plain-text page otherwise. Taking a dump stops
 // the world for a moment and is proportional to the number of goroutines,
-// so one dump runs at a time (others get 429) and the handler belongs
-// behind authentication, like pprof (see BearerAuth).
+// so one dump runs at a time (others get 429).
+//
+// LeakHandler itself checks no credentials: it is for a router that already
+// authenticates every request. Otherwise mount Leaks(token), which puts it
+// behind a bearer token.
 func LeakHandler(opts ...Option) http.Handler {
 	cfg := newConfig(opts)
 	return &leakHandler{threshold: cfg.leakThreshold, busy: make(chan struct{}, 1)}

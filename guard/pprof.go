@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"html"
@@ -23,55 +21,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/pprof/profile"
 )
-
-// BearerAuth returns middleware that lets a request through only if it
-// carries "Authorization: Bearer <token>"; others get 401 with a JSON error
-// and a WWW-Authenticate header. The token is compared in constant time
-// (SHA-256 of both sides, then crypto/subtle.ConstantTimeCompare, so that
-// its length does not leak either). An empty token, or one with spaces or
-// control characters, is an error.
-func BearerAuth(token string) (gin.HandlerFunc, error) {
-	if err := checkToken(token); err != nil {
-		return nil, fmt.Errorf("guard: BearerAuth: %w", err)
-	}
-	return bearerAuth(token), nil
-}
-
-func checkToken(token string) error {
-	if token == "" {
-		return errors.New("empty token: refusing to protect endpoints with nothing")
-	}
-	for _, r := range token {
-		if r <= ' ' || r == 0x7f {
-			return errors.New("the token contains spaces or control characters")
-		}
-	}
-	return nil
-}
-
-func bearerAuth(token string) gin.HandlerFunc {
-	want := sha256.Sum256([]byte(token))
-	return func(c *gin.Context) {
-		got, ok := bearerToken(c.Request.Header.Get("Authorization"))
-		sum := sha256.Sum256([]byte(got))
-		if !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
-			c.Header("WWW-Authenticate", `Bearer realm="debug"`)
-			abortJSON(c, http.StatusUnauthorized, "missing or invalid bearer token")
-			return
-		}
-		c.Next()
-	}
-}
-
-// bearerToken returns the credentials of an "Authorization: Bearer x"
-// header value (the scheme is case-insensitive).
-func bearerToken(h string) (string, bool) {
-	const scheme = "bearer "
-	if len(h) <= len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
-		return "", false
-	}
-	return strings.TrimSpace(h[len(scheme):]), true
-}
 
 // pprofProfiles returns the named profiles Pprof mounts: the runtime's
 // six, goroutineleak when the runtime has it, and any registered with
@@ -121,8 +70,9 @@ func validProfileName(n string) bool {
 // CPU profiles and traces take seconds by design, and the profile and
 // trace handlers extend the server's write deadline for that time.
 //
-// Pprof returns an error, and mounts nothing, when token is empty or
-// invalid (see BearerAuth) or router is nil, and an error if gin refuses a
+// Pprof returns an error, and mounts nothing, when token is empty, shorter
+// than MinTokenLen or has invisible characters (see BearerAuth) or router
+// is nil, and an error if gin refuses a
 // route (for instance a conflicting one already mounted).
 func Pprof(router gin.IRouter, token string) (err error) {
 	if router == nil {
