@@ -9,7 +9,9 @@
 //	leakyshop listening on http://ADDR
 //
 // with the real address (so -addr 127.0.0.1:0 picks a free port and tells
-// which). Everything else goes to standard error. It is served by
+// which). Everything else goes to standard error. It listens only on a
+// loopback address (127.0.0.0/8, ::1, localhost) unless -allow-remote says
+// otherwise: without -pprof-token its pprof and leak page answer anyone. It is served by
 // guard.NewServer and guard.Serve (timeouts, graceful shutdown); SIGINT or
 // SIGTERM shut it down: requests in flight get 10 s, then the background
 // work of the fixed routes (guard.Go) gets 5 s. Idle, it exits at once.
@@ -23,9 +25,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -74,6 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	memRate := fs.Int("memprofilerate", 4096, "runtime.MemProfileRate: bytes per heap profile sample (0 disables heap profiling)")
 	viewCacheSize := fs.Int("view-cache-size", shop.DefaultViewCacheSize, "entries of the fixed product-view cache (/fixed/products/:id)")
 	pprofToken := fs.String("pprof-token", "", "serve /debug/pprof and /debug/leaks only with \"Authorization: Bearer TOKEN\" (default: $LEAKYSHOP_PPROF_TOKEN; unset: no authentication, as ginleak soak needs)")
+	allowRemote := fs.Bool("allow-remote", false, "allow an -addr that is not loopback (0.0.0.0, :8080, a LAN address): the leaky routes, /metrics and, without -pprof-token, pprof and /debug/leaks then answer anyone who can reach it")
 	verbose := fs.Bool("v", false, "log debug lines (audit, mail) and one access log line per /fixed request to standard error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -100,6 +105,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if _, err := guard.BearerAuth(*pprofToken); err != nil {
 			fmt.Fprintf(stderr, "leakyshop: -pprof-token: %v\n", err)
 			return 2
+		}
+	}
+	if err := checkListenAddr(*addr); err != nil {
+		if !*allowRemote {
+			fmt.Fprintf(stderr, "leakyshop: -addr %s: %v; leakyshop serves this machine only unless you pass -allow-remote\n", *addr, err)
+			return 2
+		}
+		if *pprofToken == "" {
+			fmt.Fprintf(stderr, "leakyshop: WARNING: -allow-remote without -pprof-token: /debug/pprof and /debug/leaks on %s answer anyone who can reach it\n", *addr)
 		}
 	}
 	// As early as possible: only allocations made after this are sampled at
@@ -129,6 +143,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "leakyshop: listen on %s: %v\n", *addr, err)
 		return 2
 	}
+	if !*allowRemote {
+		// "localhost" was resolved by Listen: check what it bound.
+		if err := checkListenAddr(ln.Addr().String()); err != nil {
+			ln.Close()
+			fmt.Fprintf(stderr, "leakyshop: -addr %s bound %s: %v; leakyshop serves this machine only unless you pass -allow-remote\n", *addr, ln.Addr(), err)
+			return 2
+		}
+	}
 	// guard.NewServer: ReadHeaderTimeout 5 s, ReadTimeout 30 s, IdleTimeout
 	// 2 min, MaxHeaderBytes 1 MiB, the server's errors to the logger — not
 	// r.Run(), which has no timeouts and no graceful shutdown.
@@ -155,4 +177,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// checkListenAddr accepts a host:port whose host is a loopback IP address
+// or "localhost", and explains why any other is refused. It only parses:
+// nothing is resolved, bound or sent.
+func checkListenAddr(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("not host:port: %w", err)
+	}
+	if host == "" {
+		return errors.New("an empty host listens on every interface")
+	}
+	if strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return fmt.Errorf("%q is not an IP address or localhost, so it may not be loopback", host)
+	}
+	ip = ip.Unmap()
+	switch {
+	case ip.IsUnspecified():
+		return fmt.Errorf("%s listens on every interface", ip)
+	case !ip.IsLoopback():
+		return fmt.Errorf("%s is not a loopback address", ip)
+	}
+	return nil
 }

@@ -138,6 +138,8 @@ func TestRunBadInput(t *testing.T) {
 		{"negative rate", []string{"-memprofilerate", "-1"}, "-memprofilerate must be 0 or more"},
 		{"empty cache", []string{"-view-cache-size", "0"}, "-view-cache-size must be 1 or more"},
 		{"bad token", []string{"-pprof-token", "two words"}, "-pprof-token: guard: BearerAuth: the token contains spaces"},
+		{"short token", []string{"-pprof-token", "s3cret"}, "-pprof-token: guard: BearerAuth: the token is 6 bytes long, want at least 16"},
+		{"lone non-breaking space", []string{"-pprof-token", "\u00a0"}, "U+00A0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,5 +162,74 @@ func TestRunBadTokenFromEnvironment(t *testing.T) {
 	}
 	if stdout.String() != "" || !strings.Contains(stderr.String(), "-pprof-token") {
 		t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
+	}
+}
+
+// TestRunRefusesRemoteAddress: without -allow-remote, an address that is
+// not loopback is refused before anything is bound (the check only parses,
+// so no traffic leaves the machine), with the reason and the flag to pass.
+func TestRunRefusesRemoteAddress(t *testing.T) {
+	tests := []struct{ addr, want string }{
+		{"0.0.0.0:8080", "0.0.0.0 listens on every interface"},
+		{":8080", "an empty host listens on every interface"},
+		{"[::]:8080", ":: listens on every interface"},
+		{"[::ffff:0.0.0.0]:8080", "0.0.0.0 listens on every interface"},
+		{"192.0.2.1:8080", "192.0.2.1 is not a loopback address"},
+		{"[2001:db8::1]:8080", "2001:db8::1 is not a loopback address"},
+		{"example.com:8080", `"example.com" is not an IP address or localhost`},
+		{"shop.localhost.example:0", "is not an IP address or localhost"},
+		{"8080", "not host:port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr, func(t *testing.T) {
+			var stdout, stderr syncBuffer
+			if c := run(context.Background(), []string{"-addr", tt.addr}, &stdout, &stderr); c != 2 {
+				t.Errorf("exit code %d, want 2; stderr %q", c, stderr.String())
+			}
+			msg := stderr.String()
+			if stdout.String() != "" || !strings.Contains(msg, tt.want) || !strings.Contains(msg, "-allow-remote") ||
+				!strings.Contains(msg, "-addr "+tt.addr) {
+				t.Errorf("stdout %q, stderr %q; want %q and -allow-remote", stdout.String(), msg, tt.want)
+			}
+		})
+	}
+}
+
+// TestRunAllowRemoteWarns: -allow-remote lets such an address through, with
+// a warning when pprof has no token. The port is invalid, so the listen
+// fails and nothing is bound.
+func TestRunAllowRemoteWarns(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		warn bool
+	}{
+		{[]string{"-allow-remote", "-addr", "0.0.0.0:99999"}, true},
+		{[]string{"-allow-remote", "-pprof-token", "0123456789abcdef0123", "-addr", "0.0.0.0:99999"}, false},
+	} {
+		var stdout, stderr syncBuffer
+		if c := run(context.Background(), tt.args, &stdout, &stderr); c != 2 {
+			t.Errorf("%q: exit code %d, want 2", tt.args, c)
+		}
+		msg := stderr.String()
+		if !strings.Contains(msg, "listen on 0.0.0.0:99999") {
+			t.Errorf("%q: stderr %q, want the listen error (the address was let through)", tt.args, msg)
+		}
+		if got := strings.Contains(msg, "WARNING: -allow-remote without -pprof-token"); got != tt.warn {
+			t.Errorf("%q: warning %v, want %v; stderr %q", tt.args, got, tt.warn, msg)
+		}
+	}
+}
+
+func TestCheckListenAddr(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:0", "127.8.9.10:80", "[::1]:0", "localhost:0", "LocalHost:8080",
+		"[::ffff:127.0.0.1]:0", "[::1%lo]:0"} {
+		if err := checkListenAddr(addr); err != nil {
+			t.Errorf("checkListenAddr(%q) = %v, want nil", addr, err)
+		}
+	}
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "10.0.0.1:0", "169.254.1.1:0", "host:0", "", "127.0.0.1"} {
+		if err := checkListenAddr(addr); err == nil {
+			t.Errorf("checkListenAddr(%q) = nil, want a refusal", addr)
+		}
 	}
 }

@@ -87,7 +87,9 @@ type Options struct {
 	RequestTimeout time.Duration
 
 	// PprofToken, when not empty, puts /debug/pprof (guard.Pprof) and
-	// /debug/leaks behind "Authorization: Bearer <PprofToken>". Empty, the
+	// /debug/leaks (guard.Leaks) behind "Authorization: Bearer
+	// <PprofToken>"; guard refuses a token shorter than guard.MinTokenLen
+	// or with spaces or invisible characters. Empty, the
 	// default, serves both without authentication, because `ginleak soak`
 	// and `ginleak demo` read the profiles without a token; a real service
 	// must not do that.
@@ -271,24 +273,24 @@ func (s *Shop) routes() (*gin.Engine, error) {
 }
 
 // mountDebug mounts /debug/pprof, /debug/leaks and /metrics on r. Without
-// Options.PprofToken, pprof is net/http/pprof's handlers, unauthenticated,
-// because `ginleak soak` reads them without a token; with it, guard.Pprof
-// and guard.BearerAuth protect pprof and the leak page. /metrics is open,
-// as for a Prometheus scraper on a private network.
+// Options.PprofToken, pprof is net/http/pprof's handlers and the leak page
+// is guard.LeakHandler, both unauthenticated, because `ginleak soak` reads
+// them without a token (leakyshop's main then listens on loopback only);
+// with it, guard.Pprof and guard.Leaks protect both with that token.
+// /metrics is open, as for a Prometheus scraper on a private network.
 func (s *Shop) mountDebug(r *gin.Engine) error {
-	leaks := gin.WrapH(guard.LeakHandler())
 	if tok := s.opts.PprofToken; tok != "" {
-		auth, err := guard.BearerAuth(tok)
+		leaks, err := guard.Leaks(tok)
 		if err != nil {
 			return fmt.Errorf("shop: pprof token: %w", err)
 		}
 		if err := guard.Pprof(r, tok); err != nil {
 			return fmt.Errorf("shop: %w", err)
 		}
-		r.GET("/debug/leaks", auth, leaks)
+		r.GET("/debug/leaks", gin.WrapH(leaks))
 	} else {
 		mountPprof(r)
-		r.GET("/debug/leaks", leaks)
+		r.GET("/debug/leaks", gin.WrapH(guard.LeakHandler()))
 	}
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{})))
 	return nil

@@ -263,10 +263,12 @@ func TestLeakPage(t *testing.T) {
 }
 
 func TestPprofToken(t *testing.T) {
-	if _, err := New(Options{PprofToken: "has space"}); err == nil {
-		t.Fatal("New accepted a token with a space")
+	for _, bad := range []string{"has space", "s3cret-t0ken", "\u00a0"} { // space, 12 bytes, a lone NBSP
+		if _, err := New(Options{PprofToken: bad}); err == nil {
+			t.Fatalf("New accepted the token %q", bad)
+		}
 	}
-	const token = "s3cret-t0ken"
+	const token = "s3cret-t0ken-0123456789"
 	s := newShop(t, Options{PprofToken: token})
 	for _, path := range []string{"/debug/pprof/heap", "/debug/pprof/goroutine?debug=1", "/debug/leaks"} {
 		for _, tt := range []struct {
