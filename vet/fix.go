@@ -33,12 +33,23 @@ type FixSummary struct {
 // twice) are applied once; a fix that overlaps an edit already taken is
 // skipped whole, so no file is left half-fixed. Only files below res.Root
 // that are writable are edited: a fix never reaches into dependencies or
-// the module cache. Each file is gofmt'ed and written only if the result
-// parses; a symbolic link is followed and its target rewritten.
+// the module cache. Paths are judged after resolving every symbolic link,
+// of the file and of the root: a link inside the module to a file outside
+// it is refused, a link to a file inside it has its target rewritten. Each
+// file is gofmt'ed and written only if the result parses.
 func ApplyFixes(res *Result) (FixSummary, error) {
 	var sum FixSummary
 	perFile := map[string][]edit{}
 	refused := map[string]string{}
+	real := map[string]string{} // file as reported → its resolved path
+	realRoot := res.Root
+	if res.Root != "" {
+		r, err := filepath.EvalSymlinks(res.Root)
+		if err != nil {
+			return sum, fmt.Errorf("resolve module root %s: %w", res.Root, err)
+		}
+		realRoot = r
+	}
 	for _, f := range res.Findings {
 		if len(f.Fixes) == 0 {
 			continue
@@ -51,10 +62,13 @@ func ApplyFixes(res *Result) (FixSummary, error) {
 		}
 		blocked := false
 		for file := range proposed {
-			if why := notEditable(res.Root, file); why != "" {
+			resolved, why := editable(res.Root, realRoot, file)
+			if why != "" {
 				refused[file] = why
 				blocked = true
+				continue
 			}
+			real[file] = resolved
 		}
 		if blocked {
 			continue
@@ -78,7 +92,7 @@ func ApplyFixes(res *Result) (FixSummary, error) {
 	}
 	sort.Strings(files)
 	for _, file := range files {
-		if err := rewrite(file, perFile[file]); err != nil {
+		if err := rewrite(real[file], perFile[file]); err != nil {
 			return sum, err
 		}
 		sum.Files = append(sum.Files, file)
@@ -124,28 +138,45 @@ func mergeEdits(have, add []edit) []edit {
 	return have
 }
 
-// notEditable says why file must not be rewritten, or "".
-func notEditable(root, file string) string {
+// editable resolves file and says why it must not be rewritten, or "".
+// root is the module root as loaded, realRoot the same with its links
+// resolved; the check is made on resolved paths, so neither a linked file
+// nor a linked directory can lead a fix out of the module.
+func editable(root, realRoot, file string) (resolved, why string) {
+	resolved, err := filepath.EvalSymlinks(file)
+	if err != nil {
+		return "", fmt.Sprintf("resolve path: %v", err)
+	}
 	if root != "" {
-		rel, err := filepath.Rel(root, file)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-			return "outside the module at " + root
+		if !within(root, file) {
+			return "", "outside the module at " + root
+		}
+		if !within(realRoot, resolved) {
+			return "", "a symbolic link to " + resolved + ", outside the module at " + root
 		}
 	}
-	info, err := os.Stat(file)
+	info, err := os.Stat(resolved)
 	if err != nil {
-		return err.Error()
+		return "", err.Error()
+	}
+	if !info.Mode().IsRegular() {
+		return "", "not a regular file"
 	}
 	if info.Mode().Perm()&0o222 == 0 {
-		return "read-only"
+		return "", "read-only"
 	}
-	return ""
+	return resolved, ""
 }
 
+// within reports whether path is dir or below it.
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && !filepath.IsAbs(rel) && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// rewrite applies edits to file, a resolved path (links are not followed
+// again: the rename replaces exactly the file that was checked).
 func rewrite(file string, edits []edit) error {
-	if target, err := filepath.EvalSymlinks(file); err == nil {
-		file = target // rewrite what the link points at, keep the link
-	}
 	src, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("read %s for fixing: %w", file, err)

@@ -19,6 +19,30 @@ func WriteText(w io.Writer, res *Result, base string) error {
 	return nil
 }
 
+// WriteBroken lists the packages that could not be checked, one a line
+// under a heading that says what the exit code means; paths are made
+// relative to base like WriteText's.
+func WriteBroken(w io.Writer, res *Result, base string) error {
+	if len(res.Broken) == 0 {
+		return nil
+	}
+	n := len(res.Broken)
+	if _, err := fmt.Fprintf(w, "ginleak vet: %d %s could not be checked, so %s no findings; %d %s checked:\n",
+		n, plural(n, "package", "packages"), plural(n, "it has", "they have"), res.Packages, plural(res.Packages, "package was", "packages were")); err != nil {
+		return err
+	}
+	for _, b := range res.Broken {
+		line := b.Package + ": "
+		if b.Posn != "" {
+			line += relPath(base, b.Posn) + ": "
+		}
+		if _, err := fmt.Fprintf(w, "\t%s%s\n", line, b.Msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // The JSON types mirror `go vet -json` so that tools reading it read ours.
 type jsonTextEdit struct {
 	Filename string `json:"filename"`
@@ -40,15 +64,34 @@ type jsonDiagnostic struct {
 	SuggestedFixes []jsonSuggestedFix `json:"suggested_fixes,omitempty"`
 }
 
+// jsonError is go vet's form for an analysis that could not run.
+type jsonError struct {
+	Err string `json:"error"`
+}
+
+// BrokenKey is the analyzer key under which -json reports a package that
+// could not be checked: {"pkg": {"typecheck": {"error": "..."}}}, the name
+// golangci-lint gives load errors.
+const BrokenKey = "typecheck"
+
 // WriteJSON prints the findings as the JSON tree of `go vet -json`:
-// package ID → analyzer name → diagnostics.
+// package ID → analyzer name → diagnostics, or {"error": ...} under
+// BrokenKey for a package that could not be checked.
 func WriteJSON(w io.Writer, res *Result) error {
-	tree := map[string]map[string][]jsonDiagnostic{}
+	tree := map[string]map[string]any{}
+	diags := map[string]map[string][]jsonDiagnostic{}
+	for _, b := range res.Broken {
+		msg := b.Msg
+		if b.Posn != "" {
+			msg = b.Posn + ": " + msg
+		}
+		tree[b.ID] = map[string]any{BrokenKey: jsonError{msg}}
+	}
 	for _, f := range res.Findings {
-		byAnalyzer := tree[f.Package]
+		byAnalyzer := diags[f.Package]
 		if byAnalyzer == nil {
 			byAnalyzer = map[string][]jsonDiagnostic{}
-			tree[f.Package] = byAnalyzer
+			diags[f.Package] = byAnalyzer
 		}
 		d := jsonDiagnostic{
 			Category: f.Analyzer(),
@@ -65,6 +108,14 @@ func WriteJSON(w io.Writer, res *Result) error {
 			d.SuggestedFixes = append(d.SuggestedFixes, jf)
 		}
 		byAnalyzer[f.Analyzer()] = append(byAnalyzer[f.Analyzer()], d)
+	}
+	for pkg, byAnalyzer := range diags {
+		if tree[pkg] == nil {
+			tree[pkg] = map[string]any{}
+		}
+		for name, list := range byAnalyzer {
+			tree[pkg][name] = list
+		}
 	}
 	data, err := json.MarshalIndent(tree, "", "\t")
 	if err != nil {

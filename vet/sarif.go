@@ -21,7 +21,21 @@ type sarifLog struct {
 type sarifRun struct {
 	Tool               sarifTool                   `json:"tool"`
 	OriginalURIBaseIDs map[string]sarifArtifactLoc `json:"originalUriBaseIds,omitempty"`
+	Invocations        []sarifInvocation           `json:"invocations"`
 	Results            []sarifResult               `json:"results"`
+}
+
+// sarifInvocation says whether every package was checked; each package
+// that was not is an error notification, so a code-scanning service shows
+// the run as partial rather than as clean.
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level   string    `json:"level"`
+	Message sarifText `json:"message"`
 }
 
 type sarifTool struct {
@@ -124,6 +138,14 @@ func WriteSARIF(w io.Writer, res *Result, root, version string) error {
 		}},
 		Results: []sarifResult{},
 	}
+	inv := sarifInvocation{ExecutionSuccessful: len(res.Broken) == 0}
+	for _, b := range res.Broken {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
+			Level:   "error",
+			Message: sarifText{"not checked: " + b.String()},
+		})
+	}
+	run.Invocations = []sarifInvocation{inv}
 	if root != "" {
 		if abs, err := filepath.Abs(root); err == nil {
 			u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs) + "/"}

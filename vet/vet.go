@@ -1,12 +1,16 @@
 // Package vet is the driver behind `ginleak vet`: it loads packages with
 // go/packages, runs the selected rules plus the suppress check with the
 // x/tools checker, and returns findings deduplicated across the test
-// variants of each package. Printing and fixing live beside it.
+// variants of each package. Packages that do not build are set aside with
+// their first real error (broken.go) and the others are still checked.
+// Generated files are left out unless asked for. Printing and fixing live
+// beside it.
 package vet
 
 import (
 	"context"
 	"fmt"
+	"go/ast"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -32,6 +36,11 @@ type Config struct {
 	// NoRules runs the loader and type checker alone: the floor that
 	// bench/vet.sh compares the rules against.
 	NoRules bool
+	// Generated includes files marked "// Code generated ... DO NOT EDIT."
+	// (ast.IsGenerated). By default they are taken out of every package's
+	// syntax before the rules run, so no rule spends time in them, and
+	// any finding placed in one is dropped.
+	Generated bool
 }
 
 // Finding is one diagnostic of one rule.
@@ -70,10 +79,16 @@ type Result struct {
 	// loaded in: SARIF paths are relative to it, and -fix edits only
 	// files below it.
 	Root string
+	// Broken lists the packages that could not be checked, sorted by
+	// path; Run then also returns a *BuildError.
+	Broken []Broken
+	// Generated counts the generated files left out (Config.Generated off).
+	Generated int
 }
 
-// LoadError means the packages could not be loaded or type-checked: the
-// user must fix the build (or the pattern) before anything can be checked.
+// LoadError means nothing could be loaded: no module, the go command
+// failed as a whole, or the patterns match no Go files. Packages that load
+// but do not build are reported through BuildError instead.
 type LoadError struct {
 	Msg    string
 	Errors []string
@@ -86,7 +101,9 @@ func (e *LoadError) Error() string {
 	return e.Msg + ":\n\t" + strings.Join(e.Errors, "\n\t")
 }
 
-// Run loads the packages and runs the rules.
+// Run loads the packages and runs the rules. When some packages do not
+// build, the others are checked all the same: Run returns their Result,
+// with Result.Broken set, together with a *BuildError.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	rules, err := registry.Select(cfg.Enable, cfg.Disable)
 	if err != nil {
@@ -96,15 +113,31 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Packages: countPackages(pkgs), Rules: rules, Root: root}
-	if cfg.NoRules {
-		return res, nil
+	pkgs, broken := splitBroken(pkgs)
+	res := &Result{Packages: countPackages(pkgs), Rules: rules, Root: root, Broken: broken}
+	var generated map[string]bool
+	if !cfg.Generated {
+		generated = dropGenerated(pkgs)
+		res.Generated = len(generated)
 	}
+	if !cfg.NoRules && len(pkgs) > 0 {
+		if err := analyze(pkgs, rules, generated, res); err != nil {
+			return nil, err
+		}
+	}
+	if len(broken) > 0 {
+		return res, &BuildError{Broken: broken, Checked: res.Packages}
+	}
+	return res, nil
+}
+
+// analyze runs the rules on pkgs and adds their findings to res.
+func analyze(pkgs []*packages.Package, rules []rule.Rule, generated map[string]bool, res *Result) error {
 	supp := suppress.New(rules, registry.Rules())
 	analyzers := append(registry.Analyzers(rules), supp)
 	graph, err := checker.Analyze(analyzers, pkgs, nil)
 	if err != nil {
-		return nil, fmt.Errorf("run analyzers: %w", err)
+		return fmt.Errorf("run analyzers: %w", err)
 	}
 	byName := map[string]rule.Rule{supp.Name: suppress.Rule(supp)}
 	for _, r := range rules {
@@ -113,11 +146,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	seen := map[string]bool{}
 	for _, act := range graph.Roots {
 		if act.Err != nil {
-			return nil, fmt.Errorf("%s on %s: %w", act.Analyzer.Name, act.Package.ID, act.Err)
+			return fmt.Errorf("%s on %s: %w", act.Analyzer.Name, act.Package.ID, act.Err)
 		}
 		fset := act.Package.Fset
 		for _, d := range act.Diagnostics {
 			posn := fset.Position(d.Pos)
+			if generated[posn.Filename] {
+				continue // a rule looked through a call into generated code
+			}
 			key := fmt.Sprintf("%s:%d:%d:%s:%s", posn.Filename, posn.Line, posn.Column, act.Analyzer.Name, d.Message)
 			if seen[key] {
 				continue // the same file in another test variant of the package
@@ -149,7 +185,27 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		return a.Column < b.Column
 	})
-	return res, nil
+	return nil
+}
+
+// dropGenerated takes generated files out of each package's syntax, so the
+// analyzers never walk them (an 8 MB generated file costs some rules far
+// more than type checking it), and returns their names. Type information
+// for them stays: code that calls into generated code is still checked.
+func dropGenerated(pkgs []*packages.Package) map[string]bool {
+	names := map[string]bool{}
+	for _, p := range pkgs {
+		kept := make([]*ast.File, 0, len(p.Syntax))
+		for _, f := range p.Syntax {
+			if ast.IsGenerated(f) {
+				names[p.Fset.File(f.FileStart).Name()] = true
+				continue
+			}
+			kept = append(kept, f)
+		}
+		p.Syntax = kept
+	}
+	return names
 }
 
 const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
@@ -180,30 +236,18 @@ func load(ctx context.Context, cfg Config) ([]*packages.Package, string, error) 
 	if err != nil {
 		return nil, "", &LoadError{Msg: fmt.Sprintf("load %s: %v", strings.Join(patterns, " "), err)}
 	}
-	var code, list []string // errors in the code; errors of the go command (patterns, modules)
 	var roots []*packages.Package
+	errs := false
 	for _, p := range pkgs {
 		if strings.HasSuffix(p.ID, ".test") {
 			continue // the synthesized test main: no user code
 		}
-		for _, e := range p.Errors {
-			if e.Kind == packages.ListError {
-				list = append(list, strings.TrimPrefix(e.Error(), "-: "))
-			} else {
-				code = append(code, e.Error())
-			}
-		}
+		errs = errs || len(p.Errors) > 0
 		roots = append(roots, p)
 	}
-	// The go command repeats type errors as compiler output; the type
-	// checker's copy has clean positions, so it alone is shown.
-	if len(code) > 0 {
-		return nil, "", &LoadError{Msg: "the packages do not build; fix these errors and run again", Errors: dedupe(code)}
-	}
-	if len(list) > 0 {
-		return nil, "", &LoadError{Msg: fmt.Sprintf("cannot load %s", strings.Join(patterns, " ")), Errors: dedupe(list)}
-	}
-	if len(roots) == 0 || allEmpty(roots) {
+	// Packages that do not build are not an error here: splitBroken sets
+	// them aside and the others are checked.
+	if !errs && (len(roots) == 0 || allEmpty(roots)) {
 		return nil, "", &LoadError{Msg: fmt.Sprintf("no Go files match %s in %s: run ginleak vet where the code is, or name its packages", strings.Join(patterns, " "), absDir(dir))}
 	}
 	return roots, root, nil
@@ -248,18 +292,6 @@ func countPackages(pkgs []*packages.Package) int {
 		seen[p.PkgPath] = true
 	}
 	return len(seen)
-}
-
-func dedupe(list []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range list {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 func absDir(dir string) string {
