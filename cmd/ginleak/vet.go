@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/ginleak/ginleak/analysis/registry"
 	"github.com/ginleak/ginleak/vet"
+	"github.com/google/renameio/v2"
 )
 
 const vetUsage = `Usage: ginleak vet [flags] [packages]
@@ -25,8 +28,15 @@ Silence one finding with a comment on its line or the line above it:
 
   //ginleak:ignore <rule> <reason why it is safe>
 
-Exit codes: 0 no findings, 1 findings, 2 the packages could not be loaded or
-the flags are wrong.
+Packages that do not build (a missing cgo header, a module that cannot be
+downloaded, a type error) do not stop the run: every other package is
+checked and its findings printed, then the broken ones are listed on stderr
+with their first real error, and the exit code is 2. Files marked
+"// Code generated ... DO NOT EDIT." are skipped unless -generated is set.
+
+Exit codes: 0 no findings, 1 findings, 2 some packages could not be checked
+(findings of the others are still printed), nothing could be loaded, or the
+flags are wrong.
 
 Flags:
 `
@@ -42,6 +52,7 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		list    = fs.Bool("list", false, "list the rules and exit")
 		noTests = fs.Bool("notests", false, "leave out _test.go files")
 		noRules = fs.Bool("norules", false, "load and type-check only (the floor bench/vet.sh measures)")
+		gen     = fs.Bool("generated", false, "also check generated files (// Code generated ... DO NOT EDIT.)")
 	)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), vetUsage)
@@ -53,42 +64,45 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *list {
 		return listRules(stdout)
 	}
-	// Open the SARIF file first: a bad path must not cost a whole run.
-	var sarifFile *os.File
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	// An empty -enable used to mean "every rule": the opposite of what
+	// `-enable "$RULES"` with an unset variable asks for. An empty
+	// -disable means "disable nothing", which is what it says.
+	if set["enable"] && len(splitList(*enable)) == 0 {
+		fmt.Fprintf(stderr, "ginleak vet: -enable %q names no rule; name at least one (ginleak vet -list shows them), or leave out -enable to run all\n", *enable)
+		return exitUsage
+	}
+	// Make the SARIF file's temporary twin first: a bad path must not cost
+	// a whole run, and the file named is replaced only by a complete
+	// report, never truncated by a run that fails.
+	var sarifFile *renameio.PendingFile
 	if *sarif != "" {
-		f, err := os.Create(*sarif)
+		f, err := pendingReport(*sarif)
 		if err != nil {
 			fmt.Fprintf(stderr, "ginleak vet: create SARIF file: %v\n", err)
 			return exitUsage
 		}
-		defer f.Close()
+		defer f.Cleanup() // a no-op once it has replaced the target
 		sarifFile = f
 	}
 	cfg := vet.Config{
-		Patterns: fs.Args(),
-		Enable:   splitList(*enable),
-		Disable:  splitList(*disable),
-		NoTests:  *noTests,
-		NoRules:  *noRules,
+		Patterns:  fs.Args(),
+		Enable:    splitList(*enable),
+		Disable:   splitList(*disable),
+		NoTests:   *noTests,
+		NoRules:   *noRules,
+		Generated: *gen,
 	}
 	res, err := vet.Run(ctx, cfg)
-	if err != nil {
+	var buildErr *vet.BuildError
+	if err != nil && !errors.As(err, &buildErr) {
 		fmt.Fprintf(stderr, "ginleak vet: %v\n", err)
 		return exitUsage
 	}
 	if *fix {
 		if res, err = applyFixes(ctx, cfg, res, stderr); err != nil {
 			fmt.Fprintf(stderr, "ginleak vet: %v\n", err)
-			return exitUsage
-		}
-	}
-	if sarifFile != nil {
-		if err := vet.WriteSARIF(sarifFile, res, res.Root, versionString()); err != nil {
-			fmt.Fprintf(stderr, "ginleak vet: %v\n", err)
-			return exitUsage
-		}
-		if err := sarifFile.Close(); err != nil {
-			fmt.Fprintf(stderr, "ginleak vet: write SARIF file: %v\n", err)
 			return exitUsage
 		}
 	}
@@ -102,8 +116,49 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ginleak vet: %v\n", err)
 		return exitUsage
 	}
-	if len(res.Findings) > 0 {
+	if err := vet.WriteBroken(stderr, res, cwd); err != nil {
+		return exitUsage
+	}
+	if sarifFile != nil {
+		if code := writeSARIF(sarifFile, *sarif, res, stderr); code != exitOK {
+			return code
+		}
+	}
+	switch {
+	case len(res.Broken) > 0:
+		return exitUsage
+	case len(res.Findings) > 0:
 		return exitFindings
+	}
+	return exitOK
+}
+
+// pendingReport opens a temporary file beside path that replaces it only
+// when complete (renameio): a run that fails leaves an existing report as
+// it was.
+func pendingReport(path string) (*renameio.PendingFile, error) {
+	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s exists and is not a regular file", path)
+	}
+	return renameio.NewPendingFile(path, renameio.WithTempDir(filepath.Dir(path)), renameio.WithPermissions(0o644), renameio.WithExistingPermissions())
+}
+
+// writeSARIF completes the SARIF report. A run in which no package could be
+// checked leaves an existing file alone: uploaded, an empty report would
+// close every open alert. A partial run is written, marked unsuccessful,
+// with each broken package as an error notification.
+func writeSARIF(f *renameio.PendingFile, path string, res *vet.Result, stderr io.Writer) int {
+	if len(res.Broken) > 0 && res.Packages == 0 {
+		fmt.Fprintf(stderr, "ginleak vet: no package could be checked; %s left unchanged\n", path)
+		return exitOK
+	}
+	if err := vet.WriteSARIF(f, res, res.Root, versionString()); err != nil {
+		fmt.Fprintf(stderr, "ginleak vet: %v\n", err)
+		return exitUsage
+	}
+	if err := f.CloseAtomicallyReplace(); err != nil {
+		fmt.Fprintf(stderr, "ginleak vet: write SARIF file: %v\n", err)
+		return exitUsage
 	}
 	return exitOK
 }
@@ -127,7 +182,8 @@ func applyFixes(ctx context.Context, cfg vet.Config, res *vet.Result, stderr io.
 		return res, nil
 	}
 	after, err := vet.Run(ctx, cfg)
-	if err != nil {
+	var buildErr *vet.BuildError
+	if err != nil && !errors.As(err, &buildErr) {
 		return nil, fmt.Errorf("after applying fixes: %w", err)
 	}
 	return after, nil

@@ -82,6 +82,10 @@ func TestVetExitCodes(t *testing.T) {
 		{"disabled rule", map[string]string{"main.go": leakyServer}, []string{"vet", "-disable", "servertimeout"}, exitOK, "", ""},
 		{"enable by ID", map[string]string{"main.go": leakyServer}, []string{"vet", "-enable", "GL1006"}, exitFindings, "(servertimeout)", ""},
 		{"unknown rule", map[string]string{"main.go": leakyServer}, []string{"vet", "-enable", "nosuch"}, exitUsage, "", `unknown rule "nosuch"`},
+		// An empty -enable used to run every rule.
+		{"empty enable", map[string]string{"main.go": leakyServer}, []string{"vet", "-enable", ""}, exitUsage, "", `-enable "" names no rule`},
+		{"comma enable", map[string]string{"main.go": leakyServer}, []string{"vet", "-enable", ", "}, exitUsage, "", `-enable ", " names no rule`},
+		{"empty disable disables nothing", map[string]string{"main.go": leakyServer}, []string{"vet", "-disable", ""}, exitFindings, "(servertimeout)", ""},
 		{"bad flag", map[string]string{"main.go": leakyServer}, []string{"vet", "-nosuchflag"}, exitUsage, "", "flag provided but not defined"},
 		{"type error", map[string]string{"main.go": "package main\n\nfunc main() { undefinedThing() }\n"}, []string{"vet"}, exitUsage, "", "undefined: undefinedThing"},
 		{"no match", map[string]string{"main.go": clean}, []string{"vet", "./nosuchdir/..."}, exitUsage, "", "ginleak vet:"},
@@ -374,5 +378,155 @@ func TestVetLookalikeDirective(t *testing.T) {
 	code, out, _ = runIn(t, dir, "vet", "-enable", "ServerTimeout")
 	if code != exitFindings || !strings.Contains(out, "(servertimeout)") {
 		t.Fatalf("rule names should match case-insensitively: exit %d\n%s", code, out)
+	}
+}
+
+// brokenFiles: a good package with a finding, a cgo package whose header
+// is missing, and a package whose import no module provides.
+var brokenFiles = map[string]string{
+	"main.go":      leakyServer,
+	"cgodep/c.go":  "package cgodep\n\n/*\n#include \"nosuch_header.h\"\n*/\nimport \"C\"\n\nfunc Native() int { return int(C.value()) }\n",
+	"private/p.go": "package private\n\nimport \"example.com/private/secret\"\n\nfunc Y() string { return secret.Value }\n",
+}
+
+func offlineCgo(t *testing.T) {
+	t.Setenv("GOPROXY", "off")
+	t.Setenv("GOFLAGS", "-mod=readonly")
+	t.Setenv("CGO_ENABLED", "1")
+}
+
+// TestVetKeepsGoingPastBrokenPackages: one package that does not build used
+// to turn the whole run into exit 2 with no findings.
+func TestVetKeepsGoingPastBrokenPackages(t *testing.T) {
+	offlineCgo(t)
+	dir := newModule(t, brokenFiles)
+	code, out, errOut := runIn(t, dir, "vet")
+	if code != exitUsage || !strings.Contains(out, "main.go:12:10: ") || !strings.Contains(out, "(servertimeout)") {
+		t.Fatalf("exit %d, want 2 with the good package's finding on stdout\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"2 packages could not be checked",
+		"example.com/app/cgodep: cgodep/c.go:", // gcc's error (or its absence) at the #include
+		"example.com/app/private: private/p.go:3:8: could not import example.com/private/secret: ",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "analysis skipped") || strings.Contains(errOut, "no metadata for C") {
+		t.Errorf("stderr gives a consequence, not the cause:\n%s", errOut)
+	}
+
+	code, out, _ = runIn(t, dir, "vet", "-json")
+	var tree map[string]map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &tree); err != nil || code != exitUsage {
+		t.Fatalf("exit %d, JSON %v:\n%s", code, err, out)
+	}
+	for _, pkg := range []string{"example.com/app/cgodep", "example.com/app/private"} {
+		var e struct{ Error string }
+		if err := json.Unmarshal(tree[pkg]["typecheck"], &e); err != nil || e.Error == "" {
+			t.Errorf("%s: want {\"typecheck\": {\"error\": ...}}, got %s", pkg, tree[pkg]["typecheck"])
+		}
+	}
+	if len(tree["example.com/app"]["servertimeout"]) == 0 {
+		t.Errorf("JSON lacks the good package's finding:\n%s", out)
+	}
+}
+
+// TestVetSARIFNeverTruncated: a run that fails must leave an existing
+// report as it was; a partial run writes a complete report marked
+// unsuccessful.
+func TestVetSARIFNeverTruncated(t *testing.T) {
+	offlineCgo(t)
+	const previous = "previous report\n"
+	t.Run("nothing checked", func(t *testing.T) {
+		dir := newModule(t, map[string]string{"private/p.go": brokenFiles["private/p.go"]})
+		path := filepath.Join(dir, "out.sarif")
+		write(t, path, previous)
+		code, _, errOut := runIn(t, dir, "vet", "-sarif", path)
+		if got, _ := os.ReadFile(path); code != exitUsage || string(got) != previous {
+			t.Fatalf("exit %d, report now %q\n%s", code, got, errOut)
+		}
+		if left, _ := filepath.Glob(filepath.Join(dir, ".out.sarif*")); len(left) > 0 {
+			t.Errorf("temporary files left behind: %v", left)
+		}
+	})
+	t.Run("partial", func(t *testing.T) {
+		dir := newModule(t, brokenFiles)
+		path := filepath.Join(dir, "out.sarif")
+		write(t, path, previous)
+		code, _, errOut := runIn(t, dir, "vet", "-sarif", path)
+		data, _ := os.ReadFile(path)
+		var log struct {
+			Runs []struct {
+				Invocations []struct {
+					ExecutionSuccessful        bool `json:"executionSuccessful"`
+					ToolExecutionNotifications []struct {
+						Level   string                `json:"level"`
+						Message struct{ Text string } `json:"message"`
+					} `json:"toolExecutionNotifications"`
+				} `json:"invocations"`
+				Results []json.RawMessage `json:"results"`
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal(data, &log); err != nil || code != exitUsage {
+			t.Fatalf("exit %d, %v: %s\n%s", code, err, data, errOut)
+		}
+		inv := log.Runs[0].Invocations
+		if len(inv) != 1 || inv[0].ExecutionSuccessful || len(inv[0].ToolExecutionNotifications) != 2 || len(log.Runs[0].Results) != 1 {
+			t.Errorf("want one result and an unsuccessful invocation with 2 notifications, got %s", data)
+		}
+	})
+}
+
+// TestVetFixRefusesLinksOutOfTheModule: a .go file in the module that is a
+// symbolic link to a file outside it used to be rewritten.
+func TestVetFixRefusesLinksOutOfTheModule(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "server.go")
+	write(t, outside, leakyServer)
+	dir := newModule(t, nil)
+	link := filepath.Join(dir, "main.go")
+	if err := os.Symlink(outside, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	code, out, errOut := runIn(t, dir, "vet", "-fix")
+	if code != exitFindings || !strings.Contains(errOut, "not fixed: "+link+": a symbolic link to "+outside+", outside the module") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if got, _ := os.ReadFile(outside); string(got) != leakyServer {
+		t.Fatalf("file outside the module was rewritten:\n%s", got)
+	}
+	if target, err := os.Readlink(link); err != nil || target != outside {
+		t.Fatalf("link changed: %q, %v", target, err)
+	}
+
+	// A link to a file inside the module is followed: the target is fixed.
+	inside := filepath.Join(dir, "real", "server.go.txt")
+	write(t, inside, leakyServer)
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(inside, link); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runIn(t, dir, "vet", "-fix")
+	if got, _ := os.ReadFile(inside); code != exitOK || !strings.Contains(string(got), "ReadHeaderTimeout") {
+		t.Fatalf("exit %d, target now:\n%s\n%s%s", code, got, out, errOut)
+	}
+}
+
+// TestVetGeneratedFiles: generated files are skipped unless -generated.
+func TestVetGeneratedFiles(t *testing.T) {
+	gen := "// Code generated by hand for this test. DO NOT EDIT.\n\n" + leakyServer
+	dir := newModule(t, map[string]string{"main.go": gen})
+	if code, out, errOut := runIn(t, dir, "vet"); code != exitOK || out != "" {
+		t.Fatalf("default: exit %d, want 0 and no output\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := runIn(t, dir, "vet", "-generated"); code != exitFindings || !strings.Contains(out, "(servertimeout)") {
+		t.Fatalf("-generated: exit %d, want the finding\n%s%s", code, out, errOut)
+	}
+	// -fix leaves generated files alone by default too: there is nothing to fix.
+	if code, _, errOut := runIn(t, dir, "vet", "-fix"); code != exitOK || !strings.Contains(errOut, "applied 0 fixes") {
+		t.Fatalf("-fix: exit %d\n%s", code, errOut)
 	}
 }
