@@ -25,6 +25,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:        rule.DocsBase + "bgcontext.md",
 	Requires:   []*analysis.Analyzer{inspect.Analyzer},
 	ResultType: rule.ResultType,
+	FactTypes:  []analysis.Fact{new(Fact)},
 	Run:        run,
 }
 
@@ -48,15 +49,25 @@ const (
 
 // timeoutWrappers derive a context that ends by itself: work under it is
 // bounded even though the client's departure does not cancel it.
-var timeoutWrappers = []string{"WithTimeout", "WithDeadline", "WithTimeoutCause", "WithDeadlineCause"}
+// WithoutCancel detaches on purpose: a background context there changes
+// nothing.
+var timeoutWrappers = []string{"WithTimeout", "WithDeadline", "WithTimeoutCause", "WithDeadlineCause", "WithoutCancel"}
 
-// handler is a function that serves a request: the request's context is
-// reachable through param.
+// derivers derive a context that is no more bounded than its parent.
+var derivers = []string{"WithValue", "WithCancel", "WithCancelCause"}
+
+// handler is a function whose Background()/TODO() calls are checked: one
+// that serves a request (the request's context is reachable through param),
+// or a helper, a function declaration with no request parameter (kind
+// NotHandler), whose findings count only if request handling alone calls
+// it (see reach.go).
 type handler struct {
 	kind  gintypes.HandlerKind
 	param *types.Var
 	cur   inspector.Cursor // the FuncDecl or FuncLit
 }
+
+func (h *handler) isHelper() bool { return h.kind == gintypes.NotHandler }
 
 // finding is a Background()/TODO() call that reaches a context-taking call,
 // directly or through the local variable via.
@@ -87,6 +98,7 @@ type checker struct {
 	pass     *analysis.Pass
 	info     *types.Info
 	handlers map[ast.Node]*handler // nil value: not a handler
+	helpers  map[ast.Node]*handler // function declarations that are not handlers
 	pending  map[*handler][]*pending
 	order    []*handler // handlers with pending calls, in source order
 	pkgUses  map[*ast.File]map[*types.PkgName]int
@@ -94,17 +106,21 @@ type checker struct {
 
 func run(pass *analysis.Pass) (any, error) {
 	rep := rule.NewReporter(pass, id)
-	if !gintypes.ImportsGinOrHTTP(pass.Pkg) || !importsPkg(pass.Pkg, contextPath) {
-		return rep.Result(), nil
-	}
 	ins, _ := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	if ins == nil || pass.TypesInfo == nil {
+		return rep.Result(), nil // a dependency loaded without syntax
+	}
+	// A package that neither calls context.Background() nor calls
+	// functions that do (imported facts) has nothing to report or export.
+	facts := importedFacts(pass)
+	if !importsPkg(pass.Pkg, contextPath) && len(facts) == 0 {
 		return rep.Result(), nil
 	}
 	c := &checker{
 		pass:     pass,
 		info:     pass.TypesInfo,
 		handlers: make(map[ast.Node]*handler),
+		helpers:  make(map[ast.Node]*handler),
 		pending:  make(map[*handler][]*pending),
 		pkgUses:  make(map[*ast.File]map[*types.PkgName]int),
 	}
@@ -125,9 +141,17 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	found = append(found, c.resolvePending()...)
 	slices.SortFunc(found, func(a, b finding) int { return cmp.Compare(a.bg.Pos(), b.bg.Pos()) })
+	var inHelpers []finding
 	for _, fd := range found {
+		if fd.h.isHelper() {
+			inHelpers = append(inHelpers, fd)
+			continue
+		}
 		c.report(rep, fd)
 	}
+	g := c.buildGraph(ins, facts)
+	g.addFindings(inHelpers)
+	g.resolve(rep)
 	return rep.Result(), nil
 }
 
@@ -184,11 +208,11 @@ func (c *checker) check(f *ast.File, cc inspector.Cursor, bg *ast.CallExpr) (fin
 	kind, idx := child.ParentEdge()
 	switch p := parent.Node().(type) {
 	case *ast.CallExpr:
-		if kind == edge.CallExpr_Args && c.countsAsUse(p, idx) {
+		if kind == edge.CallExpr_Args && c.countsAsUse(p, idx) && !c.derivedForNothing(parent, p) {
 			return finding{bg: bg, to: p, h: h, file: f}, true
 		}
 	case *ast.AssignStmt:
-		if kind == edge.AssignStmt_Rhs && len(p.Lhs) == len(p.Rhs) {
+		if kind == edge.AssignStmt_Rhs && len(p.Lhs) == len(p.Rhs) && !c.nilDefault(parent, p, idx) {
 			c.addPending(h, f, bg, p.Lhs[idx])
 		}
 	case *ast.ValueSpec:
@@ -197,6 +221,52 @@ func (c *checker) check(f *ast.File, cc inspector.Cursor, bg *ast.CallExpr) (fin
 		}
 	}
 	return finding{}, false
+}
+
+// derivedForNothing reports whether call (at cur) derives a context from
+// the background one only to hand it straight to a call that does not
+// count as work: logger.Info(context.WithValue(context.TODO(), k, v)),
+// context.WithTimeout(context.WithValue(context.Background(), k, v), d).
+func (c *checker) derivedForNothing(cur inspector.Cursor, call *ast.CallExpr) bool {
+	if !gintypes.IsFunc(gintypes.Callee(c.info, call), contextPath, derivers...) {
+		return false
+	}
+	for {
+		if _, ok := cur.Parent().Node().(*ast.ParenExpr); !ok {
+			break
+		}
+		cur = cur.Parent()
+	}
+	outer, ok := cur.Parent().Node().(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	kind, idx := cur.ParentEdge()
+	return kind == edge.CallExpr_Args && !c.countsAsUse(outer, idx)
+}
+
+// nilDefault reports whether the assignment at cur is the defensive
+// default `if ctx == nil { ctx = context.Background() }`: the caller's
+// context is used whenever there is one.
+func (c *checker) nilDefault(cur inspector.Cursor, as *ast.AssignStmt, idx int) bool {
+	if as.Tok != token.ASSIGN {
+		return false
+	}
+	block, ok := cur.Parent().Node().(*ast.BlockStmt)
+	if !ok {
+		return false
+	}
+	ifs, ok := cur.Parent().Parent().Node().(*ast.IfStmt)
+	if !ok || ifs.Body != block {
+		return false
+	}
+	b, ok := ast.Unparen(ifs.Cond).(*ast.BinaryExpr)
+	if !ok || b.Op != token.EQL {
+		return false
+	}
+	v := gintypes.ObjectOf(c.info, as.Lhs[idx])
+	nilY := func(e ast.Expr) bool { id, ok := ast.Unparen(e).(*ast.Ident); return ok && id.Name == "nil" }
+	return v != nil && ((gintypes.ObjectOf(c.info, b.X) == v && nilY(b.Y)) || (gintypes.ObjectOf(c.info, b.Y) == v && nilY(b.X)))
 }
 
 func (c *checker) addPending(h *handler, f *ast.File, bg *ast.CallExpr, lhs ast.Expr) {
@@ -230,8 +300,9 @@ func (c *checker) localOf(h *handler, e ast.Expr) *types.Var {
 }
 
 // enclosingHandler returns the innermost handler whose request's work the
-// call at cc does synchronously, or nil: outside any handler, or inside a
-// go or defer statement or a function handed to guard.Go or
+// call at cc does synchronously, or the helper (a function declaration
+// that is not a handler) whose work it is, or nil: outside any function,
+// or inside a go or defer statement or a function handed to guard.Go or
 // time.AfterFunc first.
 func (c *checker) enclosingHandler(cc inspector.Cursor) *handler {
 	for cur := cc.Parent(); cur.Node() != nil; cur = cur.Parent() {
@@ -246,10 +317,24 @@ func (c *checker) enclosingHandler(cc inspector.Cursor) *handler {
 				return nil
 			}
 		case *ast.FuncDecl:
-			return c.handlerOf(cur)
+			if h := c.handlerOf(cur); h != nil {
+				return h
+			}
+			return c.helperOf(cur)
 		}
 	}
 	return nil
+}
+
+// helperOf returns the helper scope of the function declaration at cur.
+func (c *checker) helperOf(cur inspector.Cursor) *handler {
+	n := cur.Node()
+	if h, ok := c.helpers[n]; ok {
+		return h
+	}
+	h := &handler{kind: gintypes.NotHandler, cur: cur}
+	c.helpers[n] = h
+	return h
 }
 
 // handlerOf returns the handler cur's function is, or nil.
@@ -284,11 +369,11 @@ func isAsync(t types.Type) bool { return gintypes.IsNamed(t, guardPath, "Async")
 
 // countsAsUse reports whether a background context passed as call's
 // argument idx is used for unbounded work: the parameter is a
-// context.Context, and the call neither bounds it with a timeout nor
-// detaches the work on purpose.
+// context.Context, and the call neither bounds it with a timeout, nor
+// detaches the work on purpose, nor only hands values to a logger.
 func (c *checker) countsAsUse(call *ast.CallExpr, idx int) bool {
 	fn := gintypes.Callee(c.info, call)
-	if gintypes.IsFunc(fn, contextPath, timeoutWrappers...) || detaches(fn) {
+	if gintypes.IsFunc(fn, contextPath, timeoutWrappers...) || detaches(fn) || isLogCall(c.info, call, fn) {
 		return false
 	}
 	return isContext(c.paramType(call, idx))
@@ -324,209 +409,42 @@ func (c *checker) paramType(call *ast.CallExpr, idx int) types.Type {
 
 func isContext(t types.Type) bool { return gintypes.IsNamed(t, contextPath, "Context") }
 
-// scanState collects, for one handler, the assignments to and uses of the
-// variables pending Background()/TODO() calls were assigned to.
-type scanState struct {
-	vars    map[*types.Var]bool
-	byCall  map[*ast.CallExpr]*pending
-	events  map[*types.Var][]event
-	addr    map[*types.Var]bool // address taken: assignments unknown
-	handled map[*ast.Ident]bool // assigned to or counted as a use
-}
-
-// event is an assignment to a tracked variable (taking effect at pos, the
-// end of the statement; p is set when it assigns a pending call), a use of
-// it as a context argument of call, or any other use (other).
-type event struct {
-	pos    token.Pos
-	assign bool
-	p      *pending
-	call   *ast.CallExpr
-	other  bool
-}
-
-func (s *scanState) tracked(info *types.Info, e ast.Expr) *types.Var {
-	id, ok := ast.Unparen(e).(*ast.Ident)
-	if !ok {
-		return nil
-	}
-	if v, ok := info.ObjectOf(id).(*types.Var); ok && s.vars[v] {
-		return v
-	}
-	return nil
-}
-
-func (s *scanState) assign(info *types.Info, lhs ast.Expr, rhs ast.Expr, pos token.Pos) {
-	v := s.tracked(info, lhs)
-	if v == nil {
-		return
-	}
-	s.handled[ast.Unparen(lhs).(*ast.Ident)] = true
-	var p *pending
-	if call, ok := ast.Unparen(rhs).(*ast.CallExpr); ok {
-		p = s.byCall[call]
-	}
-	s.events[v] = append(s.events[v], event{pos: pos, assign: true, p: p})
-}
-
-// resolvePending walks each handler with pending calls once and reports a
-// pending call when, in source order, the variable's next use as a
-// context argument still holds it (no assignment in between).
-func (c *checker) resolvePending() []finding {
-	var out []finding
-	for _, h := range c.order {
-		s := &scanState{
-			vars:    make(map[*types.Var]bool),
-			byCall:  make(map[*ast.CallExpr]*pending),
-			events:  make(map[*types.Var][]event),
-			addr:    make(map[*types.Var]bool),
-			handled: make(map[*ast.Ident]bool),
-		}
-		for _, p := range c.pending[h] {
-			s.vars[p.v] = true
-			s.byCall[p.bg] = p
-		}
-		c.scan(h.cur, false, s)
-		vars := make([]*types.Var, 0, len(s.events))
-		for v := range s.events {
-			vars = append(vars, v)
-		}
-		slices.SortFunc(vars, func(a, b *types.Var) int { return cmp.Compare(a.Pos(), b.Pos()) })
-		for _, v := range vars {
-			if s.addr[v] {
-				continue
-			}
-			evs := s.events[v]
-			slices.SortStableFunc(evs, func(a, b event) int { return cmp.Compare(a.pos, b.pos) })
-			var cur *pending
-			for _, e := range evs {
-				switch {
-				case e.assign:
-					cur = e.p
-				case cur == nil:
-				case e.other:
-					cur.other = true
-				case cur.first == nil:
-					cur.first = e.call
-				}
-			}
-		}
-		for _, p := range c.pending[h] {
-			if p.first != nil && !s.addr[p.v] {
-				out = append(out, finding{bg: p.bg, to: p.first, via: p.v, h: h, file: p.file, noFix: p.other})
-			}
-		}
-	}
-	return out
-}
-
-var scanTypes = []ast.Node{
-	(*ast.GoStmt)(nil), (*ast.DeferStmt)(nil), (*ast.FuncLit)(nil), (*ast.CallExpr)(nil),
-	(*ast.AssignStmt)(nil), (*ast.ValueSpec)(nil), (*ast.RangeStmt)(nil), (*ast.UnaryExpr)(nil),
-	(*ast.Ident)(nil),
-}
-
-// scan records the events of s's variables under root. Uses inside go and
-// defer statements and detached functions (exempt) are other uses, not
-// context-taking calls; nested handlers are skipped.
-func (c *checker) scan(root inspector.Cursor, exempt bool, s *scanState) {
-	top := root.Node()
-	root.Inspect(scanTypes, func(cur inspector.Cursor) bool {
-		n := cur.Node()
-		if n == top {
-			return true
-		}
-		switch n := n.(type) {
-		case *ast.GoStmt, *ast.DeferStmt:
-			if !exempt {
-				c.scan(cur, true, s)
-				return false
-			}
-		case *ast.FuncLit:
-			if c.handlerOf(cur) != nil {
-				return false
-			}
-			if !exempt && c.detachedLit(cur) {
-				c.scan(cur, true, s)
-				return false
-			}
-		case *ast.CallExpr:
-			if exempt {
-				break
-			}
-			for i, arg := range n.Args {
-				if v := s.tracked(c.info, arg); v != nil && c.countsAsUse(n, i) {
-					s.events[v] = append(s.events[v], event{pos: arg.Pos(), call: n})
-					s.handled[ast.Unparen(arg).(*ast.Ident)] = true
-				}
-			}
-		case *ast.AssignStmt:
-			for i, lhs := range n.Lhs {
-				var rhs ast.Expr
-				if len(n.Lhs) == len(n.Rhs) {
-					rhs = n.Rhs[i]
-				}
-				s.assign(c.info, lhs, rhs, n.End())
-			}
-		case *ast.ValueSpec:
-			for i, name := range n.Names {
-				var rhs ast.Expr
-				if len(n.Names) == len(n.Values) {
-					rhs = n.Values[i]
-				}
-				s.assign(c.info, name, rhs, n.End())
-			}
-		case *ast.RangeStmt:
-			for _, e := range []ast.Expr{n.Key, n.Value} {
-				if e != nil {
-					s.assign(c.info, e, nil, n.Body.Pos())
-				}
-			}
-		case *ast.UnaryExpr:
-			if n.Op == token.AND {
-				if v := s.tracked(c.info, n.X); v != nil {
-					s.addr[v] = true
-				}
-			}
-		case *ast.Ident:
-			// Parents are visited first: assignments and counted uses
-			// have marked their identifiers by now.
-			if v := s.tracked(c.info, n); v != nil && !s.handled[n] && c.info.Uses[n] == v {
-				s.events[v] = append(s.events[v], event{pos: n.Pos(), other: true})
-			}
-		}
-		return true
-	})
-}
-
 func (c *checker) report(rep *rule.Reporter, fd finding) {
-	name := "context.Background()"
-	if fn := gintypes.Callee(c.info, fd.bg); fn != nil && fn.Name() == "TODO" {
-		name = "context.TODO()"
-	}
 	via := ""
 	if fd.via != nil {
 		via = " through " + fd.via.Name()
 	}
 	want := requestContext(fd.h)
 	if want == "" {
-		if fd.h.kind == gintypes.GinHandler {
-			want = "the request's context (c.Request.Context())"
-		} else {
-			want = "the request's context (r.Context())"
-		}
+		want = fallbackContext(fd.h)
 	}
 	var fixes []analysis.SuggestedFix
 	if !fd.noFix {
 		fixes = c.fix(fd)
 	}
 	rep.Report(analysis.Diagnostic{
-		Pos: fd.bg.Pos(),
-		End: fd.bg.End(),
-		Message: fmt.Sprintf("%s passed to %s%s in a request handler: the work is not cancelled when the client goes away "+
-			"and keeps holding the handler's goroutine and memory — pass %s", name, callName(fd.to), via, want),
+		Pos:            fd.bg.Pos(),
+		End:            fd.bg.End(),
+		Message:        fmt.Sprintf("%s passed to %s%s in a request handler: %s — pass %s", c.bgName(fd.bg), callName(fd.to), via, consequence, want),
 		SuggestedFixes: fixes,
 	})
+}
+
+// bgName is how the message names the Background()/TODO() call.
+func (c *checker) bgName(bg *ast.CallExpr) string {
+	if fn := gintypes.Callee(c.info, bg); fn != nil && fn.Name() == "TODO" {
+		return "context.TODO()"
+	}
+	return "context.Background()"
+}
+
+// fallbackContext names the request's context when h's request parameter
+// has no usable name.
+func fallbackContext(h *handler) string {
+	if h.kind == gintypes.GinHandler {
+		return "the request's context (c.Request.Context())"
+	}
+	return "the request's context (r.Context())"
 }
 
 // requestContext returns the expression for h's request context, or "" if

@@ -8,7 +8,7 @@ import (
 )
 
 func TestAnalyzer(t *testing.T) {
-	ruletest.Run(t, bgcontext.Analyzer, "a", "nethttp", "seed", "odd")
+	ruletest.Run(t, bgcontext.Analyzer, "a", "nethttp", "seed", "odd", "example.com/shop/store", "example.com/shop/api")
 }
 
 func TestSuggestedFixes(t *testing.T) {

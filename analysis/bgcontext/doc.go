@@ -20,7 +20,22 @@
 // *gin.Context parameter or with both an http.ResponseWriter and an
 // *http.Request parameter, or a function literal inside one.
 //
-// Not reported: inside go and defer statements and functions passed to
+// One call away: a Background()/TODO() call in a function declaration
+// with no request parameter is reported inside it, naming the handler it
+// is reached from, when only request handling calls it (synchronous static
+// calls from handlers, in the same package). Otherwise an exported
+// function whose synchronous work reaches such a call carries a Fact, and
+// a call of it (or of a same-package function other code also calls) from
+// request handling is reported at the call, naming the function and the
+// line of the Background() call, once per function and package. Facts
+// flow to importing packages only, which is why the finding moves to the
+// call across packages.
+//
+// Not reported: contexts that only reach a logger (a logging package's
+// function, a method of a ...Logger type, a level-named function of a
+// package whose path mentions "log"); context.WithoutCancel; the nil
+// default if ctx == nil { ctx = context.Background() }; inside go and
+// defer statements and functions passed to
 // guard.Go, (*guard.Async).Go or time.AfterFunc (work meant to outlive the
 // request); contexts bounded by context.WithTimeout, WithDeadline,
 // WithTimeoutCause or WithDeadlineCause (context.WithCancel and WithValue
@@ -41,7 +56,10 @@ handler is not cancelled when the client goes away: the query or outgoing
 request keeps running and holds the handler's goroutine, buffers and
 connections until it ends by itself. Reported: Background()/TODO() passed,
 directly or through a local variable, to a context.Context parameter of a
-call made synchronously in a gin or net/http handler. Not reported: go and
-defer statements, functions passed to guard.Go, Async.Go or time.AfterFunc,
+call made synchronously in a gin or net/http handler, or in a helper only
+request handling calls (reported in the helper, naming the handler); calls
+from request handling of functions of the module whose work does so
+(through facts; reported at the call). Not reported: loggers'
+contexts, WithoutCancel, go and defer statements, functions passed to guard.Go, Async.Go or time.AfterFunc,
 contexts bounded by context.WithTimeout/WithDeadline(Cause), test files.
 The suggested fix passes c.Request.Context() or r.Context() instead.`

@@ -156,7 +156,7 @@ func job() {
 	audit(context.Background(), "job")
 }
 
-func Register(r *gin.Engine) {
+func Register(r *gin.Engine) { // want Register:`bgwork\(context\.Background\(\) to audit in a\.Register at a\.go:162\)`
 	ctx := context.Background() // outside the handler: the handler does not assign it
 	r.GET("/", func(c *gin.Context) { audit(ctx, "captured") })
 	audit(context.Background(), "startup")
