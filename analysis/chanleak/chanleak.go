@@ -66,17 +66,19 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		owners[body] = append(owners[body], cv)
 	}
+	idx := &pkgIndex{info: pass.TypesInfo, files: pass.Files}
 	for _, body := range order {
-		for _, d := range check(pass.TypesInfo, pass.Fset, body, owners[body]) {
+		for _, d := range check(idx, pass.Fset, body, owners[body]) {
 			rep.Report(d)
 		}
 	}
 	return rep.Result(), nil
 }
 
-// check walks one function body and returns the diagnostics for its channels.
-func check(info *types.Info, fset *token.FileSet, body *ast.BlockStmt, chans []*chanVar) []analysis.Diagnostic {
-	w := newWalker(info, body, chans)
+// check walks one function body and returns the diagnostics for its
+// channels: the main check first, then the streaming one (stream.go).
+func check(idx *pkgIndex, fset *token.FileSet, body *ast.BlockStmt, chans []*chanVar) []analysis.Diagnostic {
+	w := newWalker(idx.info, body, chans)
 	w.walk()
 	var out []analysis.Diagnostic
 	reported := map[*chanVar]bool{}
@@ -85,6 +87,11 @@ func check(info *types.Info, fset *token.FileSet, body *ast.BlockStmt, chans []*
 			continue
 		}
 		if d, ok := w.diagnose(fset, cv); ok {
+			out = append(out, d)
+			reported[cv] = true
+			continue
+		}
+		if d, ok := idx.streamCheck(fset, body, cv); ok {
 			out = append(out, d)
 			reported[cv] = true
 		}

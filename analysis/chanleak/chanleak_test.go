@@ -8,7 +8,7 @@ import (
 )
 
 func TestAnalyzer(t *testing.T) {
-	ruletest.Run(t, chanleak.Analyzer, "a", "b", "seed", "odd", "dyncap")
+	ruletest.Run(t, chanleak.Analyzer, "a", "b", "seed", "odd", "dyncap", "stream", "recovered")
 }
 
 func TestSuggestedFixes(t *testing.T) {

@@ -46,6 +46,12 @@ type counter struct {
 	info    *types.Info
 	sends   []token.Pos // positions of the send statements, sorted
 	makePos token.Pos
+	// skip holds deferred recover handlers while goBody counts the body
+	// without them; panicking selects which branch of a recover test
+	// counts (see recoverBranch).
+	skip      map[ast.Node]bool
+	panicking bool
+	inDefer   bool
 }
 
 // none marks a count with no such path.
@@ -98,6 +104,9 @@ func (k *counter) node(n ast.Node) count {
 	if n == nil {
 		return count{0, none}
 	}
+	if k.skip[n] {
+		return count{0, none}
+	}
 	switch n := n.(type) {
 	case *ast.ReturnStmt:
 		return count{none, k.plain(n)}
@@ -117,9 +126,17 @@ func (k *counter) node(n ast.Node) count {
 	case *ast.GoStmt:
 		// The goroutine's own paths; the go statement itself completes.
 		if lit, ok := ast.Unparen(n.Call.Fun).(*ast.FuncLit); ok {
-			return count{k.total(lit.Body), none}
+			return count{k.goBody(lit.Body), none}
 		}
 	case *ast.IfStmt:
+		if k.inDefer && isRecoverTest(k.info, n) {
+			// if r := recover(); r != nil {...}: the body runs only on
+			// a panic, the else branch only without one.
+			if k.panicking {
+				return then(k.node(n.Init), k.node(n.Body))
+			}
+			return then(k.node(n.Init), k.node(n.Else))
+		}
 		els := count{0, none}
 		if n.Else != nil {
 			els = k.node(n.Else)
@@ -387,4 +404,120 @@ func intConst(info *types.Info, e ast.Expr) (int64, bool) {
 		return 0, false
 	}
 	return constant.Int64Val(tv.Value)
+}
+
+// goBody is the most sends a goroutine's body makes, counting a deferred
+// recover handler's sends as exclusive with the body's last send: the
+// handler's `if r := recover(); r != nil { done <- err }` runs only when
+// the body panicked, and if every send of the body is its last action
+// (the last statement, or followed by return), a panicking body has not
+// completed its last send. So `defer func() { if recover() != nil { done
+// <- errPanic } }(); done <- fn(ctx)` sends once, not twice.
+func (k *counter) goBody(body *ast.BlockStmt) int {
+	var handlers []*ast.FuncLit
+	skip := map[ast.Node]bool{}
+	for _, st := range body.List {
+		d, ok := st.(*ast.DeferStmt)
+		if !ok {
+			continue
+		}
+		if lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok && has(k.sends, lit.Pos(), lit.End()) && hasRecoverTest(k.info, lit.Body) {
+			handlers = append(handlers, lit)
+			skip[d] = true
+		}
+	}
+	if len(handlers) == 0 {
+		return k.total(body)
+	}
+	k.skip = skip
+	main := k.total(body)
+	k.skip = nil
+	normal, panicked := 0, 0
+	k.inDefer = true
+	for _, h := range handlers {
+		k.panicking = false
+		normal = add(normal, k.total(h.Body))
+		k.panicking = true
+		panicked = add(panicked, k.total(h.Body))
+	}
+	k.inDefer, k.panicking = false, false
+	before := main // sends completed before a panic
+	if main > 0 && k.tailSends(body, handlers) {
+		before = main - 1
+	}
+	return maxCount(add(main, normal), add(before, panicked))
+}
+
+// isRecoverTest reports whether ifs tests the result of recover():
+// if r := recover(); r != nil, or if recover() != nil.
+func isRecoverTest(info *types.Info, ifs *ast.IfStmt) bool {
+	b, ok := ast.Unparen(ifs.Cond).(*ast.BinaryExpr)
+	if !ok || b.Op != token.NEQ {
+		return false
+	}
+	if call, ok := ast.Unparen(b.X).(*ast.CallExpr); ok && isBuiltin(info, call, "recover") {
+		return true
+	}
+	id, ok := ast.Unparen(b.X).(*ast.Ident)
+	as, ok2 := ifs.Init.(*ast.AssignStmt)
+	if !ok || !ok2 || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+		return false
+	}
+	lhs, ok := as.Lhs[0].(*ast.Ident)
+	call, ok2 := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+	return ok && ok2 && lhs.Name == id.Name && isBuiltin(info, call, "recover")
+}
+
+func hasRecoverTest(info *types.Info, body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if ifs, ok := n.(*ast.IfStmt); ok && isRecoverTest(info, ifs) {
+			found = true
+		}
+		_, lit := n.(*ast.FuncLit)
+		return !found && !lit
+	})
+	return found
+}
+
+// tailSends reports whether every send of body outside the handlers is the
+// last thing its path does: the last statement of the body (or of a
+// branch that is itself last), or followed directly by a return.
+func (k *counter) tailSends(body *ast.BlockStmt, handlers []*ast.FuncLit) bool {
+	want := k.plain(body)
+	for _, h := range handlers {
+		want -= k.plain(h)
+	}
+	got := 0
+	var walk func(list []ast.Stmt, last bool)
+	walk = func(list []ast.Stmt, last bool) {
+		for i, st := range list {
+			end := i == len(list)-1 && last
+			if s, ok := st.(*ast.SendStmt); ok && k.in(s.Pos()) {
+				if end || (i+1 < len(list) && isReturn(list[i+1])) {
+					got++
+				}
+				continue
+			}
+			switch st := st.(type) {
+			case *ast.BlockStmt:
+				walk(st.List, end)
+			case *ast.IfStmt:
+				walk(st.Body.List, end)
+				switch e := st.Else.(type) {
+				case *ast.BlockStmt:
+					walk(e.List, end)
+				case *ast.IfStmt:
+					walk([]ast.Stmt{e}, end)
+				}
+			}
+		}
+	}
+	walk(body.List, true)
+	return got == want
+}
+
+func isReturn(s ast.Stmt) bool {
+	_, ok := s.(*ast.ReturnStmt)
+	return ok
 }

@@ -18,6 +18,17 @@
 //     send completes even when nobody is listening any more.
 //   - a goroutine that ranges over a channel nothing closes, or receives from
 //     a channel that nothing sends to or closes on every path.
+//   - streaming: a goroutine whose unguarded send feeds a consumer that
+//     stops when the client leaves — a receive inside c.Stream(func(w
+//     io.Writer) bool {...}), or in a loop that a select case on a
+//     context's Done() or a failed write leaves — in the function or in
+//     same-package functions the channel is passed to (up to three calls
+//     deep). Closing the channel does not help a blocked sender; the fix
+//     is to select on the request's context in the sender.
+//
+// A deferred recover() handler's sends count as exclusive with the
+// goroutine body's last send: done <- fn(ctx) and, in the handler,
+// done <- panicErr send once, so a buffer of one suffices.
 //
 // Channels that are closed anywhere in the function (also by defer), that
 // escape the function (passed to a call, stored, returned), that are used by
@@ -35,4 +46,6 @@ goroutine that sends on an unbuffered channel the function receives only in a
 select that can take another case, or only after a return that may skip the
 receive (fix: make(chan T, 1)); and a goroutine that ranges over a local
 channel nothing closes, or receives from one that nothing sends to or closes
-on every path.`
+on every path; and a streaming producer whose unguarded send feeds
+c.Stream or a loop that returns when the client leaves (ctx.Done(), a
+failed write), even if the channel is closed.`

@@ -64,7 +64,7 @@ func diagnoseSnippet(t *testing.T, body string) []string {
 		return true
 	})
 	var msgs []string
-	for _, d := range check(info, fset, fn.Body, chans) {
+	for _, d := range check(&pkgIndex{info: info, files: []*ast.File{file}}, fset, fn.Body, chans) {
 		msgs = append(msgs, d.Message)
 	}
 	return msgs
@@ -208,6 +208,17 @@ func TestCount(t *testing.T) {
 		{`for { select { case ch <- 1: return; case <-done: } }`, 1},
 		{`for i := 0; i < 2; i++ { for j := 0; j < 3; j++ { ch <- i + j } }`, 6},
 		{`defer func() { ch <- 0 }(); ch <- 1`, 2},
+		// A deferred recover handler sends only when the body panicked,
+		// which it cannot do after its last send.
+		{`defer func() { if r := recover(); r != nil { ch <- 9 } }(); ch <- work()`, 1},
+		// Conservative: a panic is assumed possible between two sends.
+		{`defer func() { if recover() != nil { ch <- 9 } }(); ch <- 1; ch <- 2`, 3},
+		{`defer func() { if r := recover(); r != nil { ch <- 9 } }(); ch <- 1; work()`, 2},
+		{`defer func() { if r := recover(); r != nil { ch <- 9 } else { ch <- 8 } }(); ch <- 1`, 2},
+		{`defer func() { ch <- 7; if r := recover(); r != nil { ch <- 9 } }(); ch <- 1`, 2},
+		{`defer func() { if r := recover(); r != nil { ch <- 9 } }(); if fail() { ch <- 1; return }; ch <- 2`, 1},
+		{`defer func() { if r := recover(); r != nil { ch <- 9; ch <- 10 } }(); ch <- 1`, 2},
+		{`defer func() { if r := recover(); r != nil { use(r) } }(); ch <- 1; ch <- 2`, 2},
 		{`other <- 1`, 0},
 		{`if n > 0 { ch <- 1; return }; ch <- 2`, 1},
 		{`if n > 0 { ch <- 1; panic("x") }; ch <- 2`, 1},
@@ -243,7 +254,7 @@ func TestCount(t *testing.T) {
 			return true
 		})
 		k := counter{info: info, sends: sends}
-		if got := k.total(lit.Body); got != tc.want {
+		if got := k.goBody(lit.Body); got != tc.want {
 			t.Errorf("count(%q) = %d, want %d", tc.body, got, tc.want)
 		}
 	}
