@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"go.opentelemetry.io/otel/trace"
@@ -19,32 +18,18 @@ import (
 // the access log.
 const Redacted = "[REDACTED]"
 
-// minSecretLen is the shortest redacted value that AccessLog also scrubs
-// from the other fields of a record (path, query, client IP, request ID,
-// header values, errors, bodies): shorter ones would erase ordinary text.
+// minSecretLen is the length from which AccessLog scrubs a secret value
+// from the other fields of a record wherever it occurs; shorter ones are
+// scrubbed only where they stand alone as a word, since "42" or "abc"
+// inside longer text is not the secret.
 const minSecretLen = 6
-
-// defaultRedactedHeaders returns the headers AccessLog always redacts.
-func defaultRedactedHeaders() []string {
-	return []string{"Authorization", "Cookie", "Set-Cookie", "Proxy-Authorization", "X-Api-Key"}
-}
-
-// defaultRedactedQuery returns the query parameters AccessLog always
-// redacts.
-func defaultRedactedQuery() []string {
-	return []string{
-		"access_token", "refresh_token", "id_token", "token", "api_key", "apikey",
-		"key", "password", "passwd", "secret", "client_secret", "signature", "sig",
-		"code", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
-	}
-}
 
 type accessLog struct {
 	logger  *slog.Logger
 	headers bool
 	bodyMax int
-	redactH map[string]struct{} // lower-case header names
-	redactQ map[string]struct{} // lower-case parameter names
+	redactH *secretNames // headers whose values are secrets
+	redactQ *secretNames // query parameters whose values are secrets
 }
 
 // AccessLog returns middleware that logs one record per request, after the
@@ -63,16 +48,26 @@ type accessLog struct {
 // The level is Error for 5xx answers and panics, Info otherwise; when the
 // logger is disabled at level Error the middleware costs almost nothing.
 //
-// Values of the headers Authorization, Cookie, Set-Cookie,
-// Proxy-Authorization and X-Api-Key and of the query parameters
-// access_token, refresh_token, id_token, token, api_key, apikey, key,
-// password, passwd, secret, client_secret, signature, sig, code and the
-// X-Amz-* signing parameters are replaced by Redacted; WithRedactedHeaders
-// and WithRedactedQuery add names (all names are case-insensitive). Those
-// values, and the token or cookie values inside them, are also removed
-// from every other field of the record when they are at least 6 bytes
-// long. Headers are logged only with WithHeaderLogging, bodies only with
-// WithBodyLogging, which caps them.
+// Secrets are found by name: a header or query parameter is secret when
+// one of the words of its name — lower case, split at anything that is not
+// a letter or digit and where a lower-case letter or digit meets an upper
+// case one — is token, secret, password, passwd, pass, passphrase, pwd,
+// auth, authorization, bearer, jwt, session, sessionid, sessid, sid,
+// signature, sig, hmac, key, apikey, privatekey, credential, cred, creds, cookie,
+// private, csrf, xsrf or otp (or its plural), or ends with token, secret,
+// password, passwd, passphrase, signature, credential, apikey, sessionid,
+// sessid or cookie; the query parameter "code" (OAuth) is secret too.
+// So Authorization, Cookie, X-Auth-Token, X-Api-Key, access-token,
+// token[], user[password], session_id, accessToken, X-Amz-Signature and
+// X-Goog-Credential are secret, and keyword, monkey, passage and author
+// are not. WithRedactedHeaders and WithRedactedQuery add names.
+//
+// The values of secret headers and parameters are replaced by Redacted,
+// and removed from every other field of the record (path, query, client
+// IP, request ID, errors, headers, bodies) wherever they reappear, as they
+// are or percent- or form-encoded; values shorter than 6 bytes only where
+// they stand alone as a word. Headers are logged only with
+// WithHeaderLogging, bodies only with WithBodyLogging, which caps them.
 //
 // Place it after RequestID and Tracing, which provide the IDs it logs, and
 // before the handlers whose outcome it records (see docs/guard.md).
@@ -85,18 +80,8 @@ func AccessLog(l *slog.Logger, opts ...Option) gin.HandlerFunc {
 		logger:  l,
 		headers: cfg.logHeaders,
 		bodyMax: cfg.logBodyMax,
-		redactH: map[string]struct{}{},
-		redactQ: map[string]struct{}{},
-	}
-	for _, h := range append(defaultRedactedHeaders(), cfg.redactHeaders...) {
-		if h = strings.TrimSpace(h); h != "" {
-			al.redactH[strings.ToLower(h)] = struct{}{}
-		}
-	}
-	for _, q := range append(defaultRedactedQuery(), cfg.redactQuery...) {
-		if q = strings.TrimSpace(q); q != "" {
-			al.redactQ[strings.ToLower(q)] = struct{}{}
-		}
+		redactH: newSecretNames(false, cfg.redactHeaders),
+		redactQ: newSecretNames(true, cfg.redactQuery),
 	}
 	return al.handle
 }
@@ -152,7 +137,7 @@ func (al *accessLog) log(c *gin.Context, ctx context.Context, req *http.Request,
 		return
 	}
 	respHeader := c.Writer.Header()
-	secrets := al.secrets(req, respHeader)
+	scrub := newScrubber(al.secrets(req, respHeader))
 
 	route := c.FullPath()
 	if route == "" {
@@ -171,17 +156,17 @@ func (al *accessLog) log(c *gin.Context, ctx context.Context, req *http.Request,
 	attrs := append(buf[:0],
 		slog.String("method", req.Method),
 		slog.String("route", route),
-		slog.String("path", scrub(req.URL.Path, secrets)),
+		slog.String("path", scrub(req.URL.Path)),
 	)
 	if req.URL.RawQuery != "" {
-		attrs = append(attrs, slog.String("query", scrub(al.redactQuery(req.URL.RawQuery), secrets)))
+		attrs = append(attrs, slog.String("query", scrub(al.redactQuery(req.URL.RawQuery))))
 	}
 	attrs = append(attrs,
 		slog.Int("status", status),
 		slog.Duration("latency", latency),
 		slog.Int("bytes", size),
-		slog.String("client_ip", scrub(c.ClientIP(), secrets)),
-		slog.String("request_id", scrub(requestID, secrets)),
+		slog.String("client_ip", scrub(c.ClientIP())),
+		slog.String("request_id", scrub(requestID)),
 	)
 	if sc.IsValid() {
 		attrs = append(attrs,
@@ -189,24 +174,24 @@ func (al *accessLog) log(c *gin.Context, ctx context.Context, req *http.Request,
 			slog.String("span_id", sc.SpanID().String()))
 	}
 	if len(c.Errors) > 0 {
-		attrs = append(attrs, slog.String("errors", scrub(strings.Join(c.Errors.Errors(), "; "), secrets)))
+		attrs = append(attrs, slog.String("errors", scrub(strings.Join(c.Errors.Errors(), "; "))))
 	}
 	if panicked {
 		attrs = append(attrs, slog.Bool("panic", true))
 	}
 	if al.headers {
 		attrs = append(attrs,
-			al.headerGroup("req_headers", req.Header, secrets),
-			al.headerGroup("resp_headers", respHeader, secrets))
+			al.headerGroup("req_headers", req.Header, scrub),
+			al.headerGroup("resp_headers", respHeader, scrub))
 	}
 	if reqBody != nil {
-		attrs = append(attrs, slog.String("req_body", scrub(string(reqBody.b), secrets)))
+		attrs = append(attrs, slog.String("req_body", scrub(string(reqBody.b))))
 		if reqBody.truncated {
 			attrs = append(attrs, slog.Bool("req_body_truncated", true))
 		}
 	}
 	if respBody != nil {
-		attrs = append(attrs, slog.String("resp_body", scrub(string(respBody.b), secrets)))
+		attrs = append(attrs, slog.String("resp_body", scrub(string(respBody.b))))
 		if respBody.truncated {
 			attrs = append(attrs, slog.Bool("resp_body_truncated", true))
 		}
@@ -214,106 +199,71 @@ func (al *accessLog) log(c *gin.Context, ctx context.Context, req *http.Request,
 	al.logger.LogAttrs(ctx, level, "http request", attrs...)
 }
 
-// isRedacted reports whether name, without surrounding spaces and in
-// lower case, is in m. ASCII names are folded without allocating.
-func isRedacted(m map[string]struct{}, name string) bool {
-	name = strings.TrimSpace(name)
-	var buf [64]byte
-	if len(name) > len(buf) {
-		_, ok := m[strings.ToLower(name)]
-		return ok
-	}
-	b := buf[:len(name)]
-	for i := 0; i < len(name); i++ {
-		ch := name[i]
-		if ch >= utf8.RuneSelf {
-			_, ok := m[strings.ToLower(name)]
-			return ok
-		}
-		if 'A' <= ch && ch <= 'Z' {
-			ch += 'a' - 'A'
-		}
-		b[i] = ch
-	}
-	_, ok := m[string(b)]
-	return ok
-}
-
 // secrets returns the values of the redacted headers and query
-// parameters of this exchange, and the tokens inside them, that are long
-// enough to scrub from the other fields, longest first.
+// parameters of this exchange, and the credentials inside them, to scrub
+// from the other fields (see scrub). It stops after maxSecrets+1 of them:
+// newScrubber then redacts every field whole.
 func (al *accessLog) secrets(req *http.Request, resp http.Header) []string {
 	var out []string
-	for k, vs := range req.Header {
-		if isRedacted(al.redactH, k) {
-			for _, v := range vs {
-				out = appendSecret(out, v)
+	for _, h := range [...]http.Header{req.Header, resp} {
+		for k, vs := range h {
+			if len(out) > maxSecrets {
+				return out
 			}
-		}
-	}
-	for k, vs := range resp {
-		if isRedacted(al.redactH, k) {
-			for _, v := range vs {
-				out = appendSecret(out, v)
-			}
-		}
-	}
-	if raw := req.URL.RawQuery; raw != "" {
-		for raw != "" {
-			var piece string
-			piece, _, raw = nextQueryPiece(raw)
-			key, val, ok := strings.Cut(piece, "=")
-			if !ok {
-				continue
-			}
-			name, err := url.QueryUnescape(key)
-			if err != nil || isRedacted(al.redactQ, name) {
-				out = appendSecret(out, val)
-				if v, err := url.QueryUnescape(val); err == nil {
+			if al.redactH.match(k) {
+				for _, v := range vs {
 					out = appendSecret(out, v)
 				}
 			}
 		}
 	}
-	if len(out) > 1 {
-		slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	for raw := req.URL.RawQuery; raw != "" && len(out) <= maxSecrets; {
+		var piece string
+		piece, _, raw = nextQueryPiece(raw)
+		key, val, ok := strings.Cut(piece, "=")
+		if !ok {
+			continue
+		}
+		if name, err := url.QueryUnescape(key); err != nil || al.redactQ.match(name) {
+			out = appendSecret(out, val)
+		}
 	}
 	return out
 }
 
 // appendSecret appends v and the parts of it that may appear on their own
 // elsewhere: the credentials after an authentication scheme ("Bearer x"),
-// and the values of name=value pairs (cookies, digest parameters).
+// the values of name=value pairs (cookies, digest parameters), and the
+// unescaped form of each (what an application reading the value sees, and
+// may echo).
 func appendSecret(out []string, v string) []string {
 	add := func(s string) {
 		s = strings.TrimSpace(s)
 		s = strings.Trim(s, `"`)
-		if len(s) >= minSecretLen && !slices.Contains(out, s) {
+		if usableSecret(s) && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
-	add(v)
+	addAll := func(s string) {
+		add(s)
+		if strings.ContainsAny(s, "%+") {
+			if u, err := url.QueryUnescape(s); err == nil {
+				add(u)
+			}
+		}
+	}
+	addAll(v)
 	if _, rest, ok := strings.Cut(strings.TrimSpace(v), " "); ok {
-		add(rest)
+		addAll(rest)
 	}
 	if strings.ContainsRune(v, '=') {
-		for part := range strings.FieldsFuncSeq(v, func(r rune) bool { return r == ';' || r == ',' }) {
+		for part := range strings.FieldsFuncSeq(v, func(r rune) bool { return r == ';' || r == ',' || r == '&' }) {
 			if _, val, ok := strings.Cut(part, "="); ok {
-				add(val)
+				addAll(val)
 			}
 		}
 	}
 	return out
-}
-
-// scrub replaces every secret in s by Redacted.
-func scrub(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, Redacted)
-		}
-	}
-	return s
 }
 
 // nextQueryPiece splits a raw query at the first '&' or ';' (url.ParseQuery
@@ -340,7 +290,7 @@ func (al *accessLog) redactQuery(raw string) string {
 		switch {
 		case err != nil:
 			b.WriteString(Redacted)
-		case hasValue && isRedacted(al.redactQ, name):
+		case hasValue && al.redactQ.match(name):
 			b.WriteString(key)
 			b.WriteString("=")
 			b.WriteString(Redacted)
@@ -356,7 +306,7 @@ func (al *accessLog) redactQuery(raw string) string {
 
 // headerGroup returns h as a group of attributes, one per header in name
 // order, multiple values joined by ", ", redacted and scrubbed.
-func (al *accessLog) headerGroup(key string, h http.Header, secrets []string) slog.Attr {
+func (al *accessLog) headerGroup(key string, h http.Header, scrub func(string) string) slog.Attr {
 	names := make([]string, 0, len(h))
 	for k := range h {
 		names = append(names, k)
@@ -365,8 +315,8 @@ func (al *accessLog) headerGroup(key string, h http.Header, secrets []string) sl
 	attrs := make([]slog.Attr, 0, len(names))
 	for _, k := range names {
 		v := Redacted
-		if !isRedacted(al.redactH, k) {
-			v = scrub(strings.Join(h[k], ", "), secrets)
+		if !al.redactH.match(k) {
+			v = scrub(strings.Join(h[k], ", "))
 		}
 		attrs = append(attrs, slog.String(k, v))
 	}

@@ -178,18 +178,19 @@ func WithAsyncTimeout(d time.Duration) Option {
 	return positiveDuration("WithAsyncTimeout", d, func(c *config) { c.asyncTimeout = d })
 }
 
-// WithRedactedHeaders adds header names (case-insensitive) whose values
-// AccessLog replaces by "[REDACTED]", besides Authorization, Cookie,
-// Set-Cookie, Proxy-Authorization and X-Api-Key, which are always
-// redacted.
+// WithRedactedHeaders adds header names whose values AccessLog replaces by
+// "[REDACTED]", besides those it finds secret by their words (see
+// AccessLog). A name matches case-insensitively, and also by its words:
+// a one-word name ("ssn") as a word of any header name ("X-User-SSN"),
+// a longer one ("x-tenant") as the same words ("X_Tenant").
 func WithRedactedHeaders(names ...string) Option {
 	return optionFunc(func(c *config) { c.redactHeaders = append(c.redactHeaders, names...) })
 }
 
-// WithRedactedQuery adds query parameter names (case-insensitive, compared
-// after unescaping) whose values AccessLog replaces by "[REDACTED]",
-// besides the default list (access_token, api_key, password, token, ...;
-// see AccessLog).
+// WithRedactedQuery adds query parameter names (compared after unescaping,
+// as WithRedactedHeaders compares header names) whose values AccessLog
+// replaces by "[REDACTED]", besides those it finds secret by their words
+// (see AccessLog).
 func WithRedactedQuery(names ...string) Option {
 	return optionFunc(func(c *config) { c.redactQuery = append(c.redactQuery, names...) })
 }
@@ -203,8 +204,8 @@ func WithHeaderLogging() Option {
 // WithBodyLogging makes AccessLog log the first max bytes of the request
 // body that the handlers read and of the response body they wrote, as
 // req_body and resp_body. Bodies are not redacted beyond the values of
-// redacted headers and query parameters: do not enable it for routes whose
-// bodies carry secrets. A max ≤ 0 leaves body logging off.
+// redacted headers and query parameters (a password in a JSON or form body
+// is logged): do not enable it for routes whose bodies carry secrets. A max ≤ 0 leaves body logging off.
 func WithBodyLogging(max int) Option {
 	return optionFunc(func(c *config) {
 		if max > 0 {
