@@ -80,7 +80,7 @@ type AsyncSettings struct {
 // document: every rendering prints a mask. Reveal returns the value.
 type Secret string
 
-const mask = "******"
+const secretMask = "******"
 
 // Reveal returns the secret itself.
 func (s Secret) Reveal() string { return string(s) }
@@ -89,7 +89,7 @@ func (s Secret) masked() string {
 	if s == "" {
 		return ""
 	}
-	return mask
+	return secretMask
 }
 
 // String masks the secret.

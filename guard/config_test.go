@@ -170,7 +170,7 @@ func TestConfigSecrets(t *testing.T) {
 		if strings.Contains(out, token) || strings.Contains(out, fmt.Sprintf("%x", token)) {
 			t.Errorf("%s shows the secret: %s", name, out)
 		}
-		if !strings.Contains(out, mask) {
+		if !strings.Contains(out, secretMask) {
 			t.Errorf("%s does not show the mask: %s", name, out)
 		}
 	}
