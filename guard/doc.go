@@ -1,6 +1,7 @@
 // Package guard holds the safe building blocks for Gin and net/http
 // services, so that the right way to host and guard a service is the easy
-// way: a server with timeouts and a graceful, bounded shutdown; request
+// way: a server with timeouts and a graceful, bounded shutdown that drains
+// keep-alive connections behind a load balancer; request
 // body limits; a redacting access log; request IDs and tracing; request
 // deadlines without goroutines; bounded, drained background work; a
 // bounded TTL cache; Prometheus metrics, a goroutine-leak report and
@@ -25,8 +26,10 @@
 //		guard.BodyLimit(1<<20),
 //		guard.Timeout(10*time.Second),
 //	)
+//	ready := guard.NewReadiness()
+//	r.GET("/readyz", gin.WrapH(ready))         // 503 from the stop signal on
 //	srv := guard.NewServer(":8080", r, guard.WithLogger(logger))
-//	err := guard.Serve(ctx, srv, guard.WithAsync(async), guard.WithLogger(logger))
+//	err := guard.Serve(ctx, srv, guard.WithAsync(async), guard.WithReadiness(ready), guard.WithLogger(logger))
 //
 // Handlers start background work with guard.Go(c, "name", fn), never with
 // a bare go statement that captures c. The debug endpoints go on a router

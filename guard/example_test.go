@@ -85,6 +85,7 @@ func ExampleServe() {
 	done := make(chan error, 1)
 	go func() {
 		done <- guard.Serve(ctx, guard.NewServer("", r), guard.WithListener(ln),
+			guard.WithShutdownDelay(0), // no load balancer to wait for here; see ExampleReadiness
 			guard.WithLogger(slog.New(slog.DiscardHandler)))
 	}()
 	client := &http.Client{Timeout: 10 * time.Second}
@@ -99,6 +100,48 @@ func ExampleServe() {
 	client.CloseIdleConnections()
 	// Output:
 	// stopping
+	// Serve returned: <nil>
+}
+
+func ExampleReadiness() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	ready := guard.NewReadiness()
+	r := gin.New()
+	r.GET("/readyz", gin.WrapH(ready)) // the readiness probe of the Deployment
+	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+
+	probe := func() {
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		fmt.Print(rec.Code, " ", rec.Body.String())
+	}
+	probe() // before Serve: not ready
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- guard.Serve(ctx, guard.NewServer("", r), guard.WithListener(ln),
+			guard.WithReadiness(ready), guard.WithShutdownDelay(100*time.Millisecond),
+			guard.WithLogger(slog.New(slog.DiscardHandler)))
+	}()
+	for !ready.Ready() {
+		time.Sleep(time.Millisecond)
+	}
+	probe() // serving
+
+	cancel() // SIGTERM in a real service
+	for ready.Ready() {
+		time.Sleep(time.Millisecond)
+	}
+	probe() // draining: still serving for the delay, but no longer ready
+	fmt.Println("Serve returned:", <-done)
+	// Output:
+	// 503 not ready
+	// 200 ready
+	// 503 not ready
 	// Serve returned: <nil>
 }
 

@@ -26,6 +26,11 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 // Defaults of the options.
 const (
+	// DefaultShutdownDelay is how long Serve keeps serving after the stop
+	// signal, with readiness failing and connections closed after each
+	// response, before it shuts the listener: time for load balancers
+	// and Kubernetes endpoints to stop sending new requests.
+	DefaultShutdownDelay = 5 * time.Second
 	// DefaultDrainTimeout is how long Serve waits for in-flight requests.
 	DefaultDrainTimeout = 15 * time.Second
 	// DefaultAsyncDrainTimeout is how long Serve waits for guard.Go work
@@ -45,6 +50,8 @@ type config struct {
 	logger *slog.Logger
 
 	listener          net.Listener
+	shutdownDelay     time.Duration
+	readiness         *Readiness
 	drainTimeout      time.Duration
 	asyncDrainTimeout time.Duration
 	async             *Async
@@ -75,6 +82,7 @@ type config struct {
 
 func newConfig(opts []Option) *config {
 	c := &config{
+		shutdownDelay:     DefaultShutdownDelay,
 		drainTimeout:      DefaultDrainTimeout,
 		asyncDrainTimeout: DefaultAsyncDrainTimeout,
 		asyncLimit:        DefaultAsyncLimit,
@@ -113,6 +121,30 @@ func WithLogger(l *slog.Logger) Option {
 // on the server's Addr. Serve closes ln when it returns.
 func WithListener(ln net.Listener) Option {
 	return optionFunc(func(c *config) { c.listener = ln })
+}
+
+// WithShutdownDelay sets how long Serve goes on serving after the stop
+// signal before it closes the listener (default DefaultShutdownDelay):
+// the Readiness of WithReadiness answers 503 at once, every HTTP/1
+// response says "Connection: close", and new connections are still
+// accepted, so that requests already routed here are served while load
+// balancers notice the failing readiness and stop sending more. 0 skips
+// the delay (tests, a service with no load balancer in front). A negative
+// delay makes Serve return an error.
+func WithShutdownDelay(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d < 0 {
+			c.invalid("guard: WithShutdownDelay(%v): want a duration of 0 or more", d)
+			return
+		}
+		c.shutdownDelay = d
+	})
+}
+
+// WithReadiness hands r to Serve, which makes it ready once it listens and
+// not ready as soon as shutdown begins (see Readiness).
+func WithReadiness(r *Readiness) Option {
+	return optionFunc(func(c *config) { c.readiness = r })
 }
 
 // WithDrainTimeout sets how long Serve waits for in-flight requests to

@@ -130,7 +130,9 @@ func TestPprofCPUProfileOutlivesWriteTimeout(t *testing.T) {
 	srv := NewServer("", r)
 	srv.WriteTimeout = 300 * time.Millisecond // shorter than the profile
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, srv, WithListener(ln), WithSignals(), WithLogger(discardLogger())) }()
+	go func() {
+		done <- Serve(ctx, srv, WithListener(ln), WithSignals(), WithShutdownDelay(0), WithLogger(discardLogger()))
+	}()
 	client := newClient(t)
 	req, _ := http.NewRequest(http.MethodGet, "http://"+ln.Addr().String()+"/debug/pprof/profile?seconds=1", nil)
 	req.Header.Set("Authorization", "Bearer "+testToken)

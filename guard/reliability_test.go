@@ -27,7 +27,7 @@ func startServer(t *testing.T, srv *http.Server, opts ...Option) (string, func()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, srv, append([]Option{WithListener(ln), WithSignals(), WithLogger(discardLogger())}, opts...)...)
+		done <- Serve(ctx, srv, append([]Option{WithListener(ln), WithSignals(), WithShutdownDelay(0), WithLogger(discardLogger())}, opts...)...)
 	}()
 	var once sync.Once
 	var err error

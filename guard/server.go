@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -63,21 +64,31 @@ func NewServer(addr string, handler http.Handler, opts ...Option) *http.Server {
 // Serve runs srv until ctx ends or the process receives SIGINT or SIGTERM
 // (WithSignals changes them), then shuts down in order:
 //
-//  1. srv.Shutdown: the listener closes, idle connections close, and
+//  1. The Readiness given with WithReadiness, if any, answers 503 from the
+//     first moment; for the shutdown delay (WithShutdownDelay, default 5s)
+//     the server goes on serving, new connections included, and every
+//     HTTP/1 response carries "Connection: close". Load balancers and
+//     Kubernetes endpoints stop sending new requests meanwhile, and
+//     clients on keep-alive connections are told to reconnect (elsewhere)
+//     rather than having an idle connection closed under a request they
+//     are sending.
+//  2. srv.Shutdown: the listener closes, idle connections close, and
 //     in-flight requests get up to the drain timeout (WithDrainTimeout,
 //     default 15s) to finish. When it expires, the base context of every
 //     request is cancelled and the remaining connections are closed.
-//  2. The Async given with WithAsync, if any, gets its own deadline
+//  3. The Async given with WithAsync, if any, gets its own deadline
 //     (WithAsyncDrainTimeout, default 10s) for the guard.Go work still
 //     running; then that work is cancelled (see Async.Shutdown).
 //
 // Every request context derives from a base context that carries ctx's
 // values and the Async, and that is cancelled once shutdown has drained or
-// given up (an existing srv.BaseContext becomes its parent). Serve
-// listens on srv.Addr unless WithListener gives it a listener, and serves
-// TLS when srv.TLSConfig holds certificates. After the first signal,
-// signal handling is restored, so a second SIGINT stops the process at
-// once.
+// given up (an existing srv.BaseContext becomes its parent). With a
+// shutdown delay, Serve also wraps srv.Handler (nil stays
+// http.DefaultServeMux, as with http.Server) to add the Connection
+// header. Serve listens on srv.Addr unless WithListener gives it a
+// listener, and serves TLS when srv.TLSConfig holds certificates. After
+// the first signal, signal handling is restored, so a second SIGINT stops
+// the process at once, delay or not.
 //
 // Serve returns nil after a clean shutdown, and otherwise an error that
 // says what failed: listening, serving, draining the connections in time,
@@ -127,6 +138,16 @@ func Serve(ctx context.Context, srv *http.Server, opts ...Option) error {
 	defer cancelBase()
 	srv.BaseContext = base
 
+	var draining atomic.Bool
+	if cfg.shutdownDelay > 0 {
+		next := srv.Handler
+		if next == nil {
+			next = http.DefaultServeMux // what http.Server serves for nil
+		}
+		srv.Handler = &drainHandler{next: next, draining: &draining}
+	}
+	defer cfg.readiness.set(false)
+
 	errc := make(chan error, 1)
 	go func() {
 		var err error
@@ -137,6 +158,7 @@ func Serve(ctx context.Context, srv *http.Server, opts ...Option) error {
 		}
 		errc <- err
 	}()
+	cfg.readiness.set(true)
 	logger.InfoContext(ctx, "guard: serving", slog.String("addr", addr))
 
 	var errs []error
@@ -149,9 +171,24 @@ func Serve(ctx context.Context, srv *http.Server, opts ...Option) error {
 		cancelBase()
 	case <-stopCtx.Done():
 		stopSignals() // a second signal now ends the process
+		cfg.readiness.set(false)
 		cause := "context done"
 		if ctx.Err() == nil {
 			cause = "signal"
+		}
+		var serveErr error
+		served := false // serveErr came in during the delay
+		if d := cfg.shutdownDelay; d > 0 {
+			draining.Store(true)
+			logger.InfoContext(ctx, "guard: draining: readiness fails, responses close their connections; the listener closes after the shutdown delay",
+				slog.String("addr", addr), slog.String("cause", cause), slog.Duration("shutdown_delay", d))
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case serveErr = <-errc:
+				served = true
+			}
+			t.Stop()
 		}
 		logger.InfoContext(ctx, "guard: shutting down", slog.String("addr", addr),
 			slog.String("cause", cause), slog.Duration("drain_timeout", cfg.drainTimeout))
@@ -166,8 +203,11 @@ func Serve(ctx context.Context, srv *http.Server, opts ...Option) error {
 			errs = append(errs, fmt.Errorf("guard: draining requests on %s within %v: %w", addr, cfg.drainTimeout, err))
 		}
 		cancelBase()
-		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errs = append(errs, fmt.Errorf("guard: serving on %s: %w", addr, err))
+		if !served {
+			serveErr = <-errc
+		}
+		if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+			errs = append(errs, fmt.Errorf("guard: serving on %s: %w", addr, serveErr))
 		}
 	}
 

@@ -47,7 +47,7 @@ func startServe(t testing.TB, ctx context.Context, h http.Handler, opts ...Optio
 	srv = NewServer("", h)
 	errc := make(chan error, 1)
 	go func() {
-		errc <- Serve(ctx, srv, append([]Option{WithListener(ln), WithSignals(), WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
+		errc <- Serve(ctx, srv, append([]Option{WithListener(ln), WithSignals(), WithShutdownDelay(0), WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
 	}()
 	url = "http://" + ln.Addr().String()
 	waitFor(t, func() bool {
@@ -156,7 +156,7 @@ func TestServeKeepsUserBaseContext(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(ctx, srv, WithListener(ln), WithSignals(), WithLogger(slog.New(slog.DiscardHandler)))
+		done <- Serve(ctx, srv, WithListener(ln), WithSignals(), WithShutdownDelay(0), WithLogger(slog.New(slog.DiscardHandler)))
 	}()
 	client := newClient(t)
 	var resp *http.Response
@@ -194,7 +194,7 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 	done := make(chan error, 1)
 	srv := NewServer("", http.NotFoundHandler())
 	go func() {
-		done <- Serve(context.Background(), srv, WithListener(ln), WithLogger(slog.New(slog.DiscardHandler)))
+		done <- Serve(context.Background(), srv, WithListener(ln), WithShutdownDelay(0), WithLogger(slog.New(slog.DiscardHandler)))
 	}()
 	client := newClient(t)
 	// Serve installs its signal handler before it serves: once a request
