@@ -170,6 +170,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		guard.WithAsync(s.Async()),
 		guard.WithLogger(logger),
 		guard.WithSignals(),
+		// No load balancer to wait for, and `ginleak demo` gives an idle
+		// shop 2 s to exit: shut the listener at once.
+		guard.WithShutdownDelay(0),
 		guard.WithDrainTimeout(drainTimeout),
 		guard.WithAsyncDrainTimeout(asyncDrainTimeout),
 	); err != nil {
