@@ -3,6 +3,7 @@ package doublebind
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
 	"slices"
 	"sort"
@@ -88,6 +89,10 @@ type read struct {
 
 	fn     ast.Node // the innermost function holding the call
 	inLoop bool     // inside a for or range statement of fn
+	// loop is the outermost for or range statement of fn around the call
+	// (header included), or nil. Without goto, control reaches an earlier
+	// read, or the same read again, only through a loop around both.
+	loop ast.Node
 }
 
 // fixable reports whether the read can become c.ShouldBindBodyWith.
@@ -132,6 +137,7 @@ func run(pass *analysis.Pass) (any, error) {
 			break
 		}
 		r.inLoop = inLoop(cur)
+		r.loop = outerLoop(cur)
 		if byFunc[r.fn] == nil {
 			order = append(order, r.fn)
 		}
@@ -190,8 +196,9 @@ func (c *checker) checkFunc(fn ast.Node, reads []*read) {
 	}
 	sort.Slice(reads, func(i, j int) bool { return reads[i].call.Pos() < reads[j].call.Pos() })
 	f := newFlow(c.pass.TypesInfo, body, reads)
+	back := hasGoto(body)
 	for j, b := range reads {
-		if a := firstReaching(f, reads, j); a != nil {
+		if a := firstReaching(f, reads, j, back); a != nil {
 			c.report(a, b)
 		}
 	}
@@ -200,8 +207,12 @@ func (c *checker) checkFunc(fn ast.Node, reads []*read) {
 // firstReaching returns the read that consumed the body before reads[j]
 // on some path: the closest earlier conflicting read that reaches it, else
 // reads[j] itself when it runs again (a loop), else a later read that
-// reaches it through a loop or goto; or nil.
-func firstReaching(f *flow, reads []*read, j int) *read {
+// reaches it through a loop or goto; or nil. gotos says whether the
+// function has a goto; without one, only a loop around both reads can take
+// control back to an earlier read (or the same one), so the graph is not
+// searched for the other pairs: in a long generated handler those
+// searches, each over the rest of the function, were quadratic in its size.
+func firstReaching(f *flow, reads []*read, j int, gotos bool) *read {
 	b := reads[j]
 	try := func(a *read) bool { return a.req == b.req && conflicts(a.kind, b.kind) && f.reaches(a, b) }
 	for i := j - 1; i >= 0; i-- {
@@ -209,15 +220,31 @@ func firstReaching(f *flow, reads []*read, j int) *read {
 			return reads[i]
 		}
 	}
-	if try(b) {
+	if (gotos || b.loop != nil) && try(b) {
 		return b
 	}
 	for _, a := range reads[j+1:] {
-		if try(a) {
+		if (gotos || a.loop != nil && a.loop == b.loop) && try(a) {
 			return a
 		}
 	}
 	return nil
+}
+
+// hasGoto reports whether body has a goto statement outside its function
+// literals (each literal is a function of its own).
+func hasGoto(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BranchStmt:
+			found = found || n.Tok == token.GOTO
+		}
+		return !found
+	})
+	return found
 }
 
 // worthAFlow reports whether some pair of reads of one request conflicts,
@@ -476,6 +503,21 @@ func handlesRequest(sig *types.Signature) bool {
 		}
 	}
 	return w && r
+}
+
+// outerLoop returns the outermost for or range statement around cur in its
+// innermost function, header included, or nil.
+func outerLoop(cur inspector.Cursor) ast.Node {
+	var loop ast.Node
+	for p := range cur.Enclosing((*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		switch n := p.Node().(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			loop = n
+			continue
+		}
+		break
+	}
+	return loop
 }
 
 // inLoop reports whether cur is inside a for or range statement of its

@@ -1,9 +1,11 @@
 package doublebind
 
 import (
+	"cmp"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
 	"golang.org/x/tools/go/cfg"
@@ -14,6 +16,9 @@ import (
 type flow struct {
 	info *types.Info
 	at   map[*ast.CallExpr]where
+	// scanned counts the graph nodes looked at by reaches: the work a
+	// test can hold to linear growth without timing anything.
+	scanned int
 }
 
 // where is a read's place in the graph: the block and the node holding it.
@@ -22,6 +27,10 @@ type where struct {
 	node  int
 }
 
+// newFlow builds the graph of body and places each read in it. reads must
+// be sorted by position: the reads inside a node are found by binary
+// search, not by trying every read at every node (quadratic in a long
+// function).
 func newFlow(info *types.Info, body *ast.BlockStmt, reads []*read) *flow {
 	g := cfg.New(body, mayReturn(info))
 	f := &flow{info: info, at: make(map[*ast.CallExpr]where, len(reads))}
@@ -30,8 +39,11 @@ func newFlow(info *types.Info, body *ast.BlockStmt, reads []*read) *flow {
 			continue
 		}
 		for i, n := range b.Nodes {
-			for _, r := range reads {
-				if _, done := f.at[r.call]; !done && n.Pos() <= r.call.Pos() && r.call.End() <= n.End() {
+			start, end := n.Pos(), n.End()
+			k, _ := slices.BinarySearchFunc(reads, start, func(r *read, p token.Pos) int { return cmp.Compare(r.call.Pos(), p) })
+			for ; k < len(reads) && reads[k].call.Pos() < end; k++ {
+				r := reads[k]
+				if _, done := f.at[r.call]; !done && r.call.End() <= end {
 					f.at[r.call] = where{b, i}
 				}
 			}
@@ -80,6 +92,7 @@ func (f *flow) reaches(a, b *read) bool {
 // (b starting at or after pos); stop: a node restores req's body first.
 func (f *flow) scan(blk *cfg.Block, i int, pos token.Pos, to where, b *read, req string) (found, stop bool) {
 	for ; i < len(blk.Nodes); i++ {
+		f.scanned++
 		if blk == to.block && i == to.node && b.call.Pos() >= pos {
 			return true, false
 		}

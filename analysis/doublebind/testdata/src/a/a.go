@@ -284,3 +284,27 @@ func notHandler(r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	log.Println(len(a), len(b))
 }
+
+// A goto back to an earlier read: no loop, still a second read.
+func GotoBack(c *gin.Context) {
+	var a, b User
+	goto second
+first:
+	_ = c.ShouldBindJSON(&a) // want `c\.ShouldBindJSON reads the request body, which c\.ShouldBindXML already consumed at line \d+`
+	return
+second:
+	_ = c.ShouldBindXML(&b)
+	goto first
+}
+
+// The first read is reached from the later one on the next iteration.
+func RetryAfter(c *gin.Context, n int) {
+	var a, b User
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			_ = c.ShouldBindJSON(&a) // want `c\.ShouldBindJSON reads the request body, which c\.ShouldBindXML already consumed at line \d+`
+			return
+		}
+		_ = c.ShouldBindXML(&b) // want `c\.ShouldBindXML reads the request body on every iteration of the loop`
+	}
+}
