@@ -51,50 +51,32 @@ func secretWordExact(w []byte) bool {
 	return false
 }
 
-// secretQueryNames are query parameter names that hold secrets as a whole
-// name only: OAuth's authorization code ("code"), where "zip_code" or
-// "error_code" do not.
-func secretQueryName(joined string) bool {
-	return joined == "code"
-}
-
-// nameWords calls f with each word of name, lower case: the runs of
-// letters and digits, also split where an ASCII lower-case letter or digit
-// meets an upper-case one ("accessToken", "X-Amz-Signature",
-// "user[password]", "token[]" and "AWSAccessKeyId" give access/token,
-// x/amz/signature, user/password, token and awsaccess/key/id). f returns
-// false to stop. buf is scratch space for the lower-case words; a word is
-// valid only during its call.
-func nameWords(name string, buf []byte, f func(word []byte) bool) bool {
-	start := -1
+// nextWord returns the bounds of the first word of name at or after
+// byte i, or ok false when there is none. Words are the runs of letters
+// and digits, also split where an ASCII lower-case letter or digit meets
+// an upper-case one: "accessToken", "X-Amz-Signature", "user[password]",
+// "token[]" and "AWSAccessKeyId" give access/token, X/Amz/Signature,
+// user/password, token and AWSAccess/Key/Id.
+func nextWord(name string, i int) (start, end int, ok bool) {
+	start = -1
 	var prev rune
-	flush := func(end int) bool {
-		if start < 0 {
-			return true
-		}
-		w := name[start:end]
-		start = -1
-		return f(lowerInto(buf[:0], w))
-	}
-	for i, r := range name {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			if !flush(i) {
-				return false
-			}
-			prev = r
-			continue
-		}
-		if start >= 0 && 'A' <= r && r <= 'Z' && ('a' <= prev && prev <= 'z' || '0' <= prev && prev <= '9') {
-			if !flush(i) {
-				return false
-			}
-		}
-		if start < 0 {
-			start = i
+	for j, r := range name[i:] {
+		j += i
+		word := unicode.IsLetter(r) || unicode.IsDigit(r)
+		switch {
+		case start < 0 && word:
+			start = j
+		case start >= 0 && !word:
+			return start, j, true
+		case start >= 0 && 'A' <= r && r <= 'Z' && ('a' <= prev && prev <= 'z' || '0' <= prev && prev <= '9'):
+			return start, j, true
 		}
 		prev = r
 	}
-	return flush(len(name))
+	if start < 0 {
+		return 0, 0, false
+	}
+	return start, len(name), true
 }
 
 // lowerInto returns s in lower case, in buf when s is ASCII and fits, so
@@ -116,24 +98,28 @@ func lowerInto(buf []byte, s string) []byte {
 	return buf
 }
 
-// joinedWords returns the words of name joined by single spaces.
+// joinedWords returns the lower-case words of name joined by single
+// spaces.
 func joinedWords(name string) string {
 	var b strings.Builder
-	nameWords(name, make([]byte, 0, 64), func(w []byte) bool {
+	for i := 0; ; {
+		start, end, ok := nextWord(name, i)
+		if !ok {
+			return b.String()
+		}
+		i = end
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.Write(w)
-		return true
-	})
-	return b.String()
+		b.WriteString(strings.ToLower(name[start:end]))
+	}
 }
 
 // secretNames is a set of names whose values are secrets: every name with
 // a secret word (secretWord), the defaults of its kind, and names added
 // by the user.
 type secretNames struct {
-	query bool                // query parameters: also secretQueryName
+	query bool                // query parameters: also "code"
 	exact map[string]struct{} // user names, lower case, trimmed
 	words map[string]struct{} // user names of one word: match as a word
 	seqs  map[string]struct{} // user names of several words, joined
@@ -158,19 +144,31 @@ func newSecretNames(query bool, user []string) *secretNames {
 	return n
 }
 
-// match reports whether the value of name is a secret.
+// match reports whether the value of name is a secret. Without names
+// of several words added by the user it allocates nothing for ASCII
+// names.
 func (n *secretNames) match(name string) bool {
 	var buf [64]byte
-	found := false
-	nameWords(name, buf[:0], func(w []byte) bool {
-		if secretWord(w) {
-			found = true
-		} else if _, ok := n.words[string(w)]; ok {
-			found = true
+	words, onlyCode := 0, false
+	for i := 0; ; {
+		start, end, ok := nextWord(name, i)
+		if !ok {
+			break
 		}
-		return !found
-	})
-	if found {
+		i = end
+		w := lowerInto(buf[:0], name[start:end])
+		if secretWord(w) {
+			return true
+		}
+		if _, ok := n.words[string(w)]; ok {
+			return true
+		}
+		words++
+		onlyCode = words == 1 && string(w) == "code"
+	}
+	// OAuth's authorization code: secret as a whole query parameter
+	// name only, where "zip_code" or "error_code" are not.
+	if n.query && onlyCode {
 		return true
 	}
 	if len(n.exact) > 0 {
@@ -178,12 +176,8 @@ func (n *secretNames) match(name string) bool {
 			return true
 		}
 	}
-	if len(n.seqs) > 0 || n.query {
-		j := joinedWords(name)
-		if _, ok := n.seqs[j]; ok {
-			return true
-		}
-		if n.query && secretQueryName(j) {
+	if len(n.seqs) > 0 {
+		if _, ok := n.seqs[joinedWords(name)]; ok {
 			return true
 		}
 	}
