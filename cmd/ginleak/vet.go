@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"text/tabwriter"
 
@@ -53,6 +54,7 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		noTests = fs.Bool("notests", false, "leave out _test.go files")
 		noRules = fs.Bool("norules", false, "load and type-check only (the floor bench/vet.sh measures)")
 		gen     = fs.Bool("generated", false, "also check generated files (// Code generated ... DO NOT EDIT.)")
+		cpuProf = fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof), to find what a slow run spends its time on")
 	)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), vetUsage)
@@ -85,6 +87,14 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer f.Cleanup() // a no-op once it has replaced the target
 		sarifFile = f
+	}
+	if *cpuProf != "" {
+		stop, err := startCPUProfile(*cpuProf)
+		if err != nil {
+			fmt.Fprintf(stderr, "ginleak vet: %v\n", err)
+			return exitUsage
+		}
+		defer stop()
 	}
 	cfg := vet.Config{
 		Patterns:  fs.Args(),
@@ -131,6 +141,22 @@ func runVet(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFindings
 	}
 	return exitOK
+}
+
+// startCPUProfile profiles the process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("create CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("start CPU profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // pendingReport opens a temporary file beside path that replaces it only

@@ -530,3 +530,17 @@ func TestVetGeneratedFiles(t *testing.T) {
 		t.Fatalf("-fix: exit %d\n%s", code, errOut)
 	}
 }
+
+func TestVetCPUProfile(t *testing.T) {
+	dir := newModule(t, map[string]string{"main.go": leakyServer})
+	prof := filepath.Join(dir, "cpu.prof")
+	if code, _, errOut := runIn(t, dir, "vet", "-cpuprofile", prof); code != exitFindings {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if info, err := os.Stat(prof); err != nil || info.Size() == 0 {
+		t.Fatalf("no profile written: %v", err)
+	}
+	if code, _, errOut := runIn(t, dir, "vet", "-cpuprofile", filepath.Join(dir, "no", "such", "cpu.prof")); code != exitUsage || !strings.Contains(errOut, "create CPU profile") {
+		t.Fatalf("bad profile path: exit %d\n%s", code, errOut)
+	}
+}
