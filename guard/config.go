@@ -46,6 +46,9 @@ type ServerSettings struct {
 	IdleTimeout       time.Duration `koanf:"idle_timeout" json:"idle_timeout"`
 	MaxHeaderBytes    int           `koanf:"max_header_bytes" json:"max_header_bytes"`
 	DrainTimeout      time.Duration `koanf:"drain_timeout" json:"drain_timeout"`
+	// ShutdownDelay is how long Serve keeps serving (readiness failing,
+	// Connection: close) after the stop signal; see WithShutdownDelay.
+	ShutdownDelay time.Duration `koanf:"shutdown_delay" json:"shutdown_delay"`
 }
 
 // BodySettings bound request bodies: Limit bytes, 0 for none.
@@ -121,7 +124,7 @@ var builtinProfiles = map[string]map[string]any{
 	"test": {
 		"log.level": "debug", "pprof.enabled": true,
 		"outbound.max_conns_per_host": 20, "async.limit": 128,
-		"server.drain_timeout": "2s",
+		"server.drain_timeout": "2s", "server.shutdown_delay": "0s",
 	},
 }
 
@@ -187,6 +190,7 @@ func DefaultConfig() *Config {
 			ReadHeaderTimeout: DefaultReadHeaderTimeout, ReadTimeout: DefaultReadTimeout,
 			WriteTimeout: DefaultWriteTimeout, IdleTimeout: DefaultIdleTimeout,
 			MaxHeaderBytes: DefaultMaxHeaderBytes, DrainTimeout: DefaultDrainTimeout,
+			ShutdownDelay: DefaultShutdownDelay,
 		},
 		Body:  BodySettings{Limit: 1 << 20},
 		Log:   LogSettings{Level: "info"},
@@ -413,6 +417,11 @@ func (c *Config) validate(strict bool) error {
 	}
 	if _, err := c.Outbound.withDefaults(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.Pprof.Token != "" {
+		if err := checkToken(c.Pprof.Token.Reveal()); err != nil {
+			bad("pprof.token: %v", err)
+		}
 	}
 	if strict {
 		why := fmt.Sprintf("(refused in %s)", c.Env)

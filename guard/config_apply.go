@@ -18,9 +18,9 @@ func (c *Config) NewServer(addr string, handler http.Handler, opts ...Option) *h
 }
 
 // ServeOptions are the options of Serve the configuration sets (the drain
-// timeout); append your own.
+// timeout and the shutdown delay); append your own, e.g. WithReadiness.
 func (c *Config) ServeOptions() []Option {
-	return []Option{WithDrainTimeout(c.Server.DrainTimeout)}
+	return []Option{WithDrainTimeout(c.Server.DrainTimeout), WithShutdownDelay(c.Server.ShutdownDelay)}
 }
 
 // BodyLimit is guard.BodyLimit with body.limit; with no limit (0, refused in

@@ -153,6 +153,12 @@ func TestConfigSecrets(t *testing.T) {
 	if _, err := LoadConfig(env{"APP_ENV": "test", "GINLEAK_PPROF_TOKEN_FILE": filepath.Join(dir, "missing")}.opt()); err == nil {
 		t.Error("a missing secret file was accepted")
 	}
+	// A weak token fails when the configuration loads, not when pprof is
+	// mounted, and the error does not repeat it.
+	_, err = LoadConfig(env{"APP_ENV": "test", "GINLEAK_PPROF_TOKEN": "short1"}.opt())
+	if err == nil || !strings.Contains(err.Error(), "pprof.token") || strings.Contains(err.Error(), "short1") {
+		t.Errorf("weak token: %v", err)
+	}
 
 	// Masked in every output.
 	var b bytes.Buffer
