@@ -110,6 +110,10 @@ GUARD_METRICS = {
     "ginleak_async_in_flight",
     "ginleak_async_rejected_total",
     "ginleak_async_panics_total",
+    # guard.Client (ClientMetrics)
+    "ginleak_breaker_state",
+    "ginleak_breaker_transitions_total",
+    "ginleak_breaker_rejected_total",
 }
 GUARD_HISTOGRAMS = {"ginleak_http_request_duration_seconds"}
 # Standard collectors of github.com/prometheus/client_golang (default Go
@@ -135,7 +139,7 @@ for h in GUARD_HISTOGRAMS:
 for s in GO_SUMMARIES:
     KNOWN |= {s, s + "_count", s + "_sum"}
 # Labels that may be grouped or matched on: target labels and guard's labels.
-KNOWN_LABELS = {"job", "instance", "method", "route", "code", "le", "quantile"}
+KNOWN_LABELS = {"job", "instance", "method", "route", "code", "le", "quantile", "host", "from", "to"}  # host/from/to: guard.Client breakers
 
 NAME_RE = re.compile(r"(?<![\w:])((?:ginleak|go|process)_[A-Za-z0-9_]*)(?![\w:])")
 RECORDED_RE = re.compile(r"(?<![\w:])([a-z_]+:[a-z0-9_]+:[a-z0-9_]+)(?![\w:])")
