@@ -26,10 +26,13 @@ const (
 	// DefaultMaxResponseBytes caps each response: a 6 h window at 30 s of
 	// 1,000 instances is about 20 MB of JSON.
 	DefaultMaxResponseBytes = 512 << 20
-	// Floors per request: soak's for heap and goroutines; one descriptor
-	// per 1,000 requests; RSS as heap.
+	// Floors per request: soak's for the heap (32 B); one goroutine or one
+	// descriptor per 1,000 requests; RSS as heap. Soak's goroutine floor
+	// (one per 100 requests) is set for the noise of a 20,000-request run;
+	// a window of a production instance holds millions of requests, and a
+	// goroutine per 500 of them is tens of thousands a day.
 	DefaultHeapFloor      = 32
-	DefaultGoroutineFloor = 0.01
+	DefaultGoroutineFloor = 0.001
 	DefaultFDFloor        = 0.001
 	// Floors per hour, used when there is no request counter: 1 MiB, 10
 	// goroutines, 1 descriptor per hour.

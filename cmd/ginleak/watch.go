@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ginleak/ginleak/soak/stats"
 	"github.com/ginleak/ginleak/watch"
@@ -41,6 +42,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	address := fs.String("prometheus", "http://127.0.0.1:9090", "base `URL` of Prometheus (or Thanos Query, Mimir's Prometheus API, VictoriaMetrics)")
 	selector := fs.String("selector", "", "label matchers in braces choosing the instances, e.g. '{job=\"api\"}' (default: all)")
 	window := fs.Duration("window", watch.DefaultWindow, "how far back from now to read")
+	end := fs.String("end", "", "end of the window: RFC 3339 time or Unix seconds (default now), for a look back at an incident")
 	step := fs.Duration("step", 0, "resolution of the range queries (default: window/720, at least 30s)")
 	requests := fs.String("requests-metric", "", "request `COUNTER`, summed per instance (default "+watch.DefaultRequestsMetric+", else "+watch.FallbackRequestsMetric+"); 'none' measures growth per hour")
 	memLimit := fs.String("memory-limit", "", "project heap leaks to this `SIZE` (512MiB, 2GiB, bytes); default: container_spec_memory_limit_bytes when present")
@@ -75,6 +77,14 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		watch.WithPoints(*points), watch.WithQueryTimeout(*timeout),
 		watch.WithFloor(watch.SignalHeap, *heapFloor), watch.WithFloor(watch.SignalRSS, *heapFloor),
 		watch.WithFloor(watch.SignalGoroutines, *gorFloor),
+	}
+	if *end != "" {
+		t, err := parseEnd(*end)
+		if err != nil {
+			fmt.Fprintf(stderr, "ginleak watch: --end: %v\n", err)
+			return exitUsage
+		}
+		opts = append(opts, watch.WithEnd(t))
 	}
 	switch *requests {
 	case "":
@@ -136,6 +146,17 @@ func watchExit(v stats.Verdict) int {
 		return exitInconclusive
 	}
 	return exitOK
+}
+
+// parseEnd reads an RFC 3339 time or Unix seconds.
+func parseEnd(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if v, err := strconv.ParseFloat(s, 64); err == nil && v > 0 && v < 1e11 {
+		return time.Unix(0, int64(v*1e9)), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (2026-03-01T12:00:00Z) nor Unix seconds", s)
 }
 
 // parseSize reads a byte size: a number with an optional unit B, KB, MB,

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -42,6 +43,7 @@ func TestWatchUsageErrors(t *testing.T) {
 		{"bad selector", []string{"--prometheus", closed, "--selector", `job="api"`}, exitUsage, "label matchers in braces"},
 		{"unreachable", []string{"--prometheus", closed}, exitUsage, "cannot reach Prometheus"},
 		{"remote refused", []string{"--prometheus", "http://192.0.2.1:9090"}, exitUsage, "--allow-remote"},
+		{"bad end", []string{"--end", "yesterday"}, exitUsage, "neither an RFC 3339 time"},
 		{"short window", []string{"--prometheus", closed, "--window", "10s"}, exitUsage, "window"},
 	}
 	for _, tt := range tests {
@@ -82,6 +84,21 @@ func TestParseSize(t *testing.T) {
 		got, err := parseSize(tt.in)
 		if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
 			t.Errorf("parseSize(%q) = %v, %v; want %v ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestParseEnd(t *testing.T) {
+	want := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, in := range []string{"2026-03-01T12:00:00Z", "2026-03-01T13:00:00+01:00", strconv.FormatInt(want.Unix(), 10)} {
+		got, err := parseEnd(in)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("parseEnd(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "now", "-5", "1e20"} {
+		if _, err := parseEnd(in); err == nil {
+			t.Errorf("parseEnd(%q) succeeded", in)
 		}
 	}
 }
