@@ -42,6 +42,16 @@ const (
 	MaxConnections = 10000
 )
 
+// MaxBodyBytes bounds the response body read per request: a longer body
+// fails the request (reason "response body over 64 MiB") and its
+// connection is closed, so an endless body cannot hold a worker until its
+// timeout.
+const MaxBodyBytes = 64 << 20
+
+// errDrained is the cause of a segment's cancellation when its drain
+// timeout expired.
+var errDrained = errors.New("still running when the drain timeout expired")
+
 // BehindThreshold is how late a send may start, relative to its intended
 // time in the open model, before it counts as behind schedule.
 const BehindThreshold = 10 * time.Millisecond
@@ -69,7 +79,8 @@ type Config struct {
 	// Timeout bounds each request, body included (default 10s).
 	Timeout time.Duration
 	// DrainTimeout bounds the wait for in-flight requests at the end of a
-	// segment; requests still running then are cancelled (default Timeout).
+	// segment; requests still running then are cancelled and counted as
+	// failed with the reason "timeout" (Result.Drained; default Timeout).
 	DrainTimeout time.Duration
 	// TLSConfig is used for https targets; nil means the defaults.
 	TLSConfig *tls.Config
@@ -102,9 +113,12 @@ type Result struct {
 	// Behind counts open-model sends that started more than
 	// BehindThreshold after their intended time.
 	Behind int64
-	// Canceled counts requests aborted by the engine (context cancelled
-	// or drain timeout); they are not in Requests.
+	// Canceled counts requests aborted because the caller's context was
+	// cancelled; they are not in Requests.
 	Canceled int64
+	// Drained counts requests cancelled when the drain timeout expired at
+	// the end of a segment. They are in Requests and Errors, as timeouts.
+	Drained int64
 	// StatusCodes counts answers per status code, 2xx included.
 	StatusCodes map[int]int64
 	// ErrorReasons counts transport errors by a short reason.
@@ -330,7 +344,7 @@ func (e *Engine) Run(ctx context.Context, seg Segment) (Result, error) {
 		return Result{}, err
 	}
 	defer e.running.Store(false)
-	defer cancel()
+	defer cancel(nil)
 	seg0 := e.seq.Load()
 
 	// Closed model: stopped tells the workers to stop claiming requests;
@@ -383,10 +397,10 @@ func (e *Engine) Run(ctx context.Context, seg Segment) (Result, error) {
 	select {
 	case <-workersDone:
 	case <-drain.C:
-		cancel()
+		cancel(errDrained)
 		<-workersDone
 	case <-ctx.Done():
-		cancel()
+		cancel(nil)
 		<-workersDone
 	}
 	drain.Stop()
@@ -468,6 +482,7 @@ func (e *Engine) collect(elapsed time.Duration) Result {
 		res.Errors += c.errors
 		res.Behind += c.behind
 		res.Canceled += c.canceled
+		res.Drained += c.drained
 		for k, v := range c.status {
 			res.StatusCodes[k] += v
 		}
@@ -487,6 +502,7 @@ func (e *Engine) collect(elapsed time.Duration) Result {
 	t.Errors += res.Errors
 	t.Behind += res.Behind
 	t.Canceled += res.Canceled
+	t.Drained += res.Drained
 	t.Elapsed += elapsed
 	for k, v := range res.StatusCodes {
 		t.StatusCodes[k] += v
@@ -500,7 +516,7 @@ func (e *Engine) collect(elapsed time.Duration) Result {
 // begin claims the engine for one segment (what names the caller in the
 // error when a segment is already running) and starts its clock. On
 // success the caller releases the engine (e.running) when it is done.
-func (e *Engine) begin(ctx context.Context, what string) (context.Context, context.CancelFunc, time.Time, error) {
+func (e *Engine) begin(ctx context.Context, what string) (context.Context, context.CancelCauseFunc, time.Time, error) {
 	if !e.running.CompareAndSwap(false, true) {
 		return nil, nil, time.Time{}, fmt.Errorf("load: %s called while a segment is running", what)
 	}
@@ -508,7 +524,7 @@ func (e *Engine) begin(ctx context.Context, what string) (context.Context, conte
 		e.running.Store(false)
 		return nil, nil, time.Time{}, err
 	}
-	segCtx, cancel := context.WithCancel(ctx)
+	segCtx, cancel := context.WithCancelCause(ctx)
 	start := time.Now()
 	e.segNano.Store(start.UnixNano())
 	return segCtx, cancel, start, nil
@@ -526,7 +542,7 @@ func (e *Engine) Prime(ctx context.Context) (Result, error) {
 		return Result{}, err
 	}
 	defer e.running.Store(false)
-	defer cancel()
+	defer cancel(nil)
 	n := len(e.workers)
 	seq0 := e.seq.Add(int64(n)) - int64(n)
 	var arrived, wg sync.WaitGroup
@@ -546,7 +562,7 @@ func (e *Engine) Prime(ctx context.Context) (Result, error) {
 	select {
 	case <-done:
 	case <-ctx.Done():
-		cancel()
+		cancel(nil)
 		<-done
 	}
 	elapsed := time.Since(start)

@@ -386,8 +386,32 @@ func TestDrainTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Canceled != 3 || res.Requests != 0 {
-		t.Errorf("result = %+v, want 3 requests cancelled at the drain bound", res)
+	// The requests the drain gave up on are timeouts for the target, not
+	// requests that never happened.
+	if res.Drained != 3 || res.Canceled != 0 || res.Requests != 3 || res.Errors != 3 || res.ErrorReasons["timeout"] != 3 {
+		t.Errorf("result = %+v, want 3 requests timed out at the drain bound", res)
+	}
+}
+
+// An endless response body fails its request at MaxBodyBytes instead of
+// holding the worker until the request's timeout.
+func TestEndlessBodyBounded(t *testing.T) {
+	chunk := make([]byte, 1<<20)
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		// Bounded: 4× the limit, or until the client goes away.
+		for range 4 * MaxBodyBytes / len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	e := newEngine(t, Config{Targets: get(s.URL), Concurrency: 1, Timeout: time.Minute})
+	res, err := e.Run(context.Background(), Segment{Requests: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests != 2 || res.Errors != 2 || res.ErrorReasons["response body over 64 MiB"] != 2 {
+		t.Errorf("result = %+v, want 2 requests failed for their body size", res)
 	}
 }
 

@@ -18,6 +18,8 @@ func reason(err error) string {
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
 	switch {
+	case errors.Is(err, errBodyTooLarge):
+		return errBodyTooLarge.Error()
 	case errors.Is(err, ErrNotLoopback):
 		return "refused: not loopback (needs --allow-remote)"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):

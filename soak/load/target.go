@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"unicode/utf8"
 )
 
 // Target is one request the engine sends. URL, header values and Body may
@@ -64,6 +65,9 @@ func ReadTargets(r io.Reader) ([]Target, error) {
 	for sc.Scan() {
 		lineNo++
 		line := strings.TrimSpace(sc.Text())
+		if !utf8.ValidString(line) || strings.ContainsRune(line, 0) {
+			return nil, fmt.Errorf("line %d: binary data, not text: this is not a targets file (vegeta's http format: a \"METHOD URL\" line, optional headers and @body, a blank line between targets)", lineNo)
+		}
 		switch {
 		case strings.HasPrefix(line, "#"):
 			continue
@@ -97,7 +101,7 @@ func ReadTargets(r io.Reader) ([]Target, error) {
 			key, value, ok := strings.Cut(line, ":")
 			key = strings.TrimSpace(key)
 			if !ok || key == "" || strings.ContainsAny(key, " \t") {
-				return nil, fmt.Errorf("line %d: %q is neither a header (Key: value) nor a body (@file); separate targets with a blank line", lineNo, line)
+				return nil, fmt.Errorf("line %d: %s is neither a header (Key: value) nor a body (@file); separate targets with a blank line", lineNo, quoteShort(line))
 			}
 			if cur.Header == nil {
 				cur.Header = http.Header{}
@@ -107,6 +111,9 @@ func ReadTargets(r io.Reader) ([]Target, error) {
 	}
 	if err := sc.Err(); err != nil {
 		// The scanner stopped on the line after the last one it returned.
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("line %d: longer than 1 MiB: this is not a targets file (vegeta's http format)", lineNo+1)
+		}
 		return nil, fmt.Errorf("line %d: %w", lineNo+1, err)
 	}
 	if len(targets) == 0 {
@@ -118,13 +125,30 @@ func ReadTargets(r io.Reader) ([]Target, error) {
 func parseRequestLine(line string) (Target, error) {
 	fields := strings.Fields(line)
 	if len(fields) != 2 {
-		return Target{}, fmt.Errorf("%q: want \"METHOD URL\"", line)
+		return Target{}, fmt.Errorf("%s: want \"METHOD URL\"", quoteShort(line))
 	}
 	t := Target{Method: fields[0], URL: fields[1]}
 	if err := t.Validate(); err != nil {
 		return Target{}, fmt.Errorf("%s: %w", t, err)
 	}
 	return t, nil
+}
+
+// maxQuoted is how many bytes of a bad line an error quotes.
+const maxQuoted = 80
+
+// quoteShort quotes s for an error message, cut to maxQuoted bytes (on a
+// character boundary) with the length of the whole, so a long or
+// garbled line does not flood the terminal.
+func quoteShort(s string) string {
+	if len(s) <= maxQuoted {
+		return fmt.Sprintf("%q", s)
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q… (%d bytes)", s[:cut], len(s))
 }
 
 // String returns "METHOD URL", as the target is written.
@@ -146,7 +170,7 @@ func (t Target) Validate() error {
 		method = http.MethodGet
 	}
 	if !validMethod(method) {
-		return fmt.Errorf("invalid method %q", method)
+		return fmt.Errorf("invalid method %s", quoteShort(method))
 	}
 	_, err := t.ParsedURL()
 	return err

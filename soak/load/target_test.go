@@ -98,13 +98,20 @@ Content-Type: application/json
 		{name: "empty body path", in: "POST http://127.0.0.1/a\n@\n", wantErr: "empty body path"},
 		{name: "two bodies", in: "POST http://127.0.0.1/a\n@" + body + "\n@" + body + "\n", wantErr: "second body"},
 		{name: "bad URL", in: "GET ftp://127.0.0.1/a\n", wantErr: "scheme"},
+		{name: "binary", in: "\x7fELF\x02\x01\x01\x00\x00" + strings.Repeat("\x00\xff", 8000), wantErr: "line 1: binary data, not text"},
+		{name: "long garbage line", in: "GET http://127.0.0.1/a\n" + strings.Repeat("x", 15000) + "\n", wantErr: "line 2: \"xxxx"},
+		{name: "too long", in: strings.Repeat("y", 2<<20), wantErr: "line 1: longer than 1 MiB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ReadTargets(strings.NewReader(tt.in))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want containing %q", err, tt.wantErr)
+					t.Fatalf("error = %.300v, want containing %q", err, tt.wantErr)
+				}
+				// A bad file is summarised, never echoed whole.
+				if len(err.Error()) > 400 {
+					t.Errorf("error is %d bytes long", len(err.Error()))
 				}
 				return
 			}

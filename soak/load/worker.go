@@ -86,9 +86,9 @@ const latBuf = 256
 // segCounts are a worker's plain per-segment counters, read after the
 // segment's goroutines finished.
 type segCounts struct {
-	requests, errors, behind, canceled int64
-	status                             map[int]int64
-	reasons                            map[string]int64
+	requests, errors, behind, canceled, drained int64
+	status                                      map[int]int64
+	reasons                                     map[string]int64
 }
 
 // worker sends requests one at a time. Its state is touched only by its
@@ -228,6 +228,13 @@ func (w *worker) finish(resp *http.Response, err error, intended time.Duration) 
 	}
 	if err != nil {
 		if w.segCtx.Err() != nil {
+			if context.Cause(w.segCtx) == errDrained {
+				// The engine gave up on it at the end of the segment: for
+				// the target it is a request that timed out.
+				w.seg.drained++
+				w.fail(reason(context.DeadlineExceeded))
+				return
+			}
 			w.seg.canceled++
 			return
 		}
@@ -258,11 +265,22 @@ func (w *worker) fail(why string) {
 	w.seg.reasons[why]++
 }
 
+// drainBody reads and closes a response body, at most MaxBodyBytes of it:
+// closing a body that was not read to its end closes the connection,
+// which the transport replaces within the pool's limit.
 func (w *worker) drainBody(body io.ReadCloser) error {
 	var err error
+	var n, total int64
 	for {
-		_, err = body.Read(w.buf)
+		var k int
+		k, err = body.Read(w.buf)
+		n = int64(k)
+		total += n
 		if err != nil {
+			break
+		}
+		if total > MaxBodyBytes {
+			err = errBodyTooLarge
 			break
 		}
 	}
@@ -272,6 +290,9 @@ func (w *worker) drainBody(body io.ReadCloser) error {
 	}
 	return err
 }
+
+// errBodyTooLarge fails a request whose body exceeds MaxBodyBytes.
+var errBodyTooLarge = errors.New("response body over 64 MiB")
 
 // request returns the request for seq: a reused one for static targets,
 // a fresh one otherwise.

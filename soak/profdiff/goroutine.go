@@ -3,6 +3,8 @@ package profdiff
 import (
 	"bufio"
 	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +33,10 @@ var minutesRE = regexp.MustCompile(`^(\d+) minutes?$`)
 // maxLine bounds a dump's line length.
 const maxLine = 1 << 20
 
+// maxFramesPerGoroutine bounds the frames kept per goroutine (the runtime
+// elides frames beyond 100 itself).
+const maxFramesPerGoroutine = 1024
+
 // ParseGoroutines parses the text format of /debug/pprof/goroutine?debug=2
 // (the format of runtime.Stack(buf, true) and of a crash traceback): one
 // block per goroutine, a header "goroutine 123 [chan send, 5 minutes]:",
@@ -45,25 +51,45 @@ const maxLine = 1 << 20
 // a line exceeds 1 MiB, and an error when the input holds no goroutine at
 // all (for instance debug=1 output or an HTML page).
 func ParseGoroutines(r io.Reader) ([]Goroutine, error) {
+	var out []Goroutine
+	err := scanGoroutines(r, func(g Goroutine) error {
+		out = append(out, g)
+		return nil
+	})
+	if err != nil && len(out) == 0 {
+		return nil, err
+	}
+	return out, err
+}
+
+// scanGoroutines parses a dump as ParseGoroutines does and hands each
+// goroutine to f as soon as it is complete, holding no more than one in
+// memory. f's Frames are its own. An error of f ends the scan.
+func scanGoroutines(r io.Reader, f func(Goroutine) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
 	var (
-		out     []Goroutine
 		cur     *Goroutine
 		pending *Frame // the frame the next file line belongs to
+		n       int
 	)
-	flush := func() {
-		if cur != nil {
-			out = append(out, *cur)
-			cur, pending = nil, nil
+	flush := func() error {
+		if cur == nil {
+			return nil
 		}
+		g := *cur
+		cur, pending = nil, nil
+		n++
+		return f(g)
 	}
 	for sc.Scan() {
 		line := strings.TrimRight(sc.Text(), "\r")
 		if m := headerRE.FindStringSubmatch(line); m != nil {
 			id, err := strconv.ParseInt(m[1], 10, 64)
 			if err == nil {
-				flush()
+				if err := flush(); err != nil {
+					return err
+				}
 				cur = &Goroutine{ID: id}
 				cur.State, cur.WaitMinutes = parseState(m[2])
 				continue
@@ -74,10 +100,13 @@ func ParseGoroutines(r io.Reader) ([]Goroutine, error) {
 		}
 		switch {
 		case strings.TrimSpace(line) == "":
-			flush()
+			if err := flush(); err != nil {
+				return err
+			}
 		case line[0] == '\t' || line[0] == ' ':
 			if pending != nil {
-				pending.File, pending.Line = parseFileLine(line)
+				file, ln := parseFileLine(line)
+				pending.File, pending.Line = shortName(file), ln
 				pending = nil
 			}
 		case strings.HasPrefix(line, "created by "):
@@ -85,31 +114,46 @@ func ParseGoroutines(r io.Reader) ([]Goroutine, error) {
 			if i := strings.Index(fn, " in goroutine "); i >= 0 {
 				fn = fn[:i]
 			}
-			cur.CreatedBy = Frame{Function: strings.TrimSpace(fn)}
+			cur.CreatedBy = Frame{Function: shortName(strings.TrimSpace(fn))}
 			pending = &cur.CreatedBy
 		case strings.HasPrefix(line, "..."):
 			pending = nil // "...additional frames elided...", "...5 frames elided..."
 		default:
 			fn, ok := parseCall(line)
-			if !ok || cur.CreatedBy.Function != "" {
+			if !ok || cur.CreatedBy.Function != "" || len(cur.Frames) >= maxFramesPerGoroutine {
 				pending = nil
 				continue
 			}
-			cur.Frames = append(cur.Frames, Frame{Function: fn})
+			cur.Frames = append(cur.Frames, Frame{Function: shortName(fn)})
 			pending = &cur.Frames[len(cur.Frames)-1]
 		}
 	}
-	flush()
+	if err := flush(); err != nil {
+		return err
+	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return out, fmt.Errorf("parse goroutine dump: a line is longer than %d bytes", maxLine)
+			return fmt.Errorf("parse goroutine dump: a line is longer than %s: %w", Size(maxLine), ErrTooLarge)
 		}
-		return out, fmt.Errorf("parse goroutine dump: %w", err)
+		return fmt.Errorf("parse goroutine dump: %w", err)
 	}
-	if len(out) == 0 {
-		return nil, errors.New("parse goroutine dump: no goroutine found (want the output of /debug/pprof/goroutine?debug=2)")
+	if n == 0 {
+		return errors.New("parse goroutine dump: no goroutine found (want the output of /debug/pprof/goroutine?debug=2)")
 	}
-	return out, nil
+	return nil
+}
+
+// maxName bounds the length of a function or file name kept from a dump.
+const maxName = 4096
+
+// shortName returns s, or a copy of its first maxName bytes when it is
+// longer, so that a hostile dump's megabyte-long names neither pin their
+// whole lines in memory nor add up.
+func shortName(s string) string {
+	if len(s) <= maxName {
+		return s
+	}
+	return strings.Clone(s[:maxName])
 }
 
 // parseState splits "chan send, 5 minutes, locked to thread" into the wait
@@ -169,28 +213,97 @@ type Group struct {
 // GroupGoroutines groups goroutines by stack and created-by site, largest
 // group first (ties in a fixed order).
 func GroupGoroutines(gs []Goroutine) []Group {
-	type acc struct {
-		g      Group
-		states map[string]int
-		first  int
+	gr := newGrouper(groupLimits{})
+	for _, g := range gs {
+		_ = gr.add(g) // no limits: no error
 	}
-	byKey := map[string]*acc{}
-	for i, g := range gs {
-		k := stackKey(g.Frames, g.CreatedBy)
-		a := byKey[k]
-		if a == nil {
-			a = &acc{
-				g:      Group{Frames: slices.Clone(g.Frames), CreatedBy: g.CreatedBy},
-				states: map[string]int{},
-				first:  i,
-			}
-			byKey[k] = a
+	return gr.groups()
+}
+
+// groupLimits bound a grouper's memory; zero fields mean no bound.
+type groupLimits struct {
+	stacks      int   // distinct stacks
+	frames      int   // frames stored, over all distinct stacks
+	stringBytes int64 // bytes of distinct function and file names
+}
+
+// grouper groups goroutines one at a time, keeping one copy of each
+// distinct stack and of each name.
+type grouper struct {
+	lim    groupLimits
+	byKey  map[[sha256.Size]byte]*groupAcc
+	names  map[string]string
+	frames int
+	bytes  int64
+	n      int
+}
+
+type groupAcc struct {
+	g      Group
+	states map[string]int
+	first  int
+}
+
+func newGrouper(lim groupLimits) *grouper {
+	return &grouper{lim: lim, byKey: map[[sha256.Size]byte]*groupAcc{}, names: map[string]string{}}
+}
+
+func (gr *grouper) add(g Goroutine) error {
+	k := stackKey(g.Frames, g.CreatedBy)
+	a := gr.byKey[k]
+	if a == nil {
+		if gr.lim.stacks > 0 && len(gr.byKey) >= gr.lim.stacks {
+			return fmt.Errorf("goroutine dump has more than %d distinct stacks: %w", gr.lim.stacks, ErrTooLarge)
 		}
-		a.g.Count++
-		a.states[g.State]++
+		if gr.lim.frames > 0 && gr.frames+len(g.Frames) > gr.lim.frames {
+			return fmt.Errorf("goroutine dump has more than %d frames in distinct stacks: %w", gr.lim.frames, ErrTooLarge)
+		}
+		gr.frames += len(g.Frames)
+		frames := make([]Frame, len(g.Frames))
+		for i, f := range g.Frames {
+			frames[i] = gr.intern(f)
+		}
+		a = &groupAcc{
+			g:      Group{Frames: frames, CreatedBy: gr.intern(g.CreatedBy)},
+			states: map[string]int{},
+			first:  gr.n,
+		}
+		gr.byKey[k] = a
+		if gr.lim.stringBytes > 0 && gr.bytes > gr.lim.stringBytes {
+			return fmt.Errorf("goroutine dump has more than %s of distinct names: %w", Size(gr.lim.stringBytes), ErrTooLarge)
+		}
 	}
-	accs := make([]*acc, 0, len(byKey))
-	for _, a := range byKey {
+	gr.n++
+	a.g.Count++
+	if _, ok := a.states[g.State]; !ok && len(a.states) >= maxStates {
+		return nil // a state seen by few goroutines of a huge group: not the most common
+	}
+	a.states[g.State]++
+	return nil
+}
+
+// maxStates bounds the wait states counted per group.
+const maxStates = 64
+
+func (gr *grouper) intern(f Frame) Frame {
+	f.Function = gr.name(f.Function)
+	f.File = gr.name(f.File)
+	return f
+}
+
+func (gr *grouper) name(s string) string {
+	if v, ok := gr.names[s]; ok {
+		return v
+	}
+	s = strings.Clone(s) // do not pin the scanner's line
+	gr.names[s] = s
+	gr.bytes += int64(len(s))
+	return s
+}
+
+func (gr *grouper) groups() []Group {
+	accs := make([]*groupAcc, 0, len(gr.byKey))
+	for _, a := range gr.byKey {
 		best := -1
 		for s, n := range a.states {
 			if n > best || n == best && s < a.g.State {
@@ -199,7 +312,7 @@ func GroupGoroutines(gs []Goroutine) []Group {
 		}
 		accs = append(accs, a)
 	}
-	slices.SortFunc(accs, func(a, b *acc) int {
+	slices.SortFunc(accs, func(a, b *groupAcc) int {
 		if c := cmp.Compare(b.g.Count, a.g.Count); c != 0 {
 			return c
 		}
@@ -212,13 +325,54 @@ func GroupGoroutines(gs []Goroutine) []Group {
 	return out
 }
 
-func stackKey(frames []Frame, createdBy Frame) string {
-	var b strings.Builder
-	for _, f := range frames {
-		fmt.Fprintf(&b, "%s\x00%s\x00%d\x00", f.Function, f.File, f.Line)
+// Bounds of ReadGoroutineGroups: far above a real service (a few thousand
+// distinct stacks even with a million goroutines), low enough that two
+// dumps stay within about 150 MB of memory whatever the service sends.
+const (
+	MaxGoroutineStacks    = 100_000
+	MaxGoroutineFrames    = 1_000_000
+	MaxGoroutineNameBytes = 32 << 20
+)
+
+// ReadGoroutineGroups parses a /debug/pprof/goroutine?debug=2 dump from r
+// as it is read and groups it (GroupGoroutines) without holding the dump
+// or its goroutines: memory grows with the number of distinct stacks, not
+// with the number of goroutines. It fails, wrapping ErrTooLarge, when a
+// line exceeds 1 MiB or the dump holds more than MaxGoroutineStacks
+// distinct stacks, MaxGoroutineFrames frames in them or
+// MaxGoroutineNameBytes of distinct names.
+func ReadGoroutineGroups(r io.Reader) ([]Group, error) {
+	gr := newGrouper(groupLimits{stacks: MaxGoroutineStacks, frames: MaxGoroutineFrames, stringBytes: MaxGoroutineNameBytes})
+	err := scanGoroutines(r, func(g Goroutine) error {
+		return gr.add(g)
+	})
+	if err != nil {
+		return nil, err
 	}
-	fmt.Fprintf(&b, "\x01%s\x00%s\x00%d", createdBy.Function, createdBy.File, createdBy.Line)
-	return b.String()
+	return gr.groups(), nil
+}
+
+// stackKey identifies a stack and created-by site by a SHA-256 of their
+// names and lines: a fixed 32 bytes however deep the stack and however
+// long its names.
+func stackKey(frames []Frame, createdBy Frame) [sha256.Size]byte {
+	h := sha256.New()
+	var num [8]byte
+	put := func(f Frame) {
+		io.WriteString(h, f.Function)
+		h.Write([]byte{0})
+		io.WriteString(h, f.File)
+		binary.LittleEndian.PutUint64(num[:], uint64(f.Line))
+		h.Write(num[:])
+	}
+	for _, f := range frames {
+		put(f)
+	}
+	h.Write([]byte{1})
+	put(createdBy)
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
+	return k
 }
 
 // GoroutineSite is a stack whose goroutine count grew between two dumps.
@@ -242,12 +396,18 @@ type GoroutineSite struct {
 // groups (all when top ≤ 0) that have more goroutines in last than in base,
 // largest growth first.
 func GoroutineSites(base, last []Goroutine, top int) []GoroutineSite {
-	before := map[string]int{}
-	for _, g := range GroupGoroutines(base) {
+	return DiffGroups(GroupGoroutines(base), GroupGoroutines(last), top)
+}
+
+// DiffGroups is GoroutineSites on grouped dumps (GroupGoroutines,
+// ReadGoroutineGroups).
+func DiffGroups(baseGroups, lastGroups []Group, top int) []GoroutineSite {
+	before := map[[sha256.Size]byte]int{}
+	for _, g := range baseGroups {
 		before[stackKey(g.Frames, g.CreatedBy)] = g.Count
 	}
 	var sites []GoroutineSite
-	for _, g := range GroupGoroutines(last) {
+	for _, g := range lastGroups {
 		growth := g.Count - before[stackKey(g.Frames, g.CreatedBy)]
 		if growth <= 0 {
 			continue

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/google/pprof/profile"
 )
@@ -113,25 +112,7 @@ func HeapSites(base, last *profile.Profile, top int) ([]Site, error) {
 	}
 	groups := map[Frame]*group{}
 	for _, s := range diff.Sample {
-		frames := sampleFrames(s)
-		alloc := Frame{Function: "(unknown)"}
-		ai := -1
-		for i, f := range frames {
-			if !isRuntime(f.Function) {
-				alloc, ai = f, i
-				break
-			}
-		}
-		if ai < 0 && len(frames) > 0 {
-			alloc, ai = frames[0], 0 // only runtime frames
-		}
-		own := alloc
-		for _, f := range frames[max(ai, 0):] {
-			if OwnCode(f.Function) {
-				own = f
-				break
-			}
-		}
+		own, alloc := classify(sampleFrames(s))
 		g := groups[own]
 		if g == nil {
 			g = &group{
@@ -163,16 +144,7 @@ func HeapSites(base, last *profile.Profile, top int) ([]Site, error) {
 		g.site.AllocFunction, g.site.AllocFile, g.site.AllocLine = best.Function, best.File, best.Line
 		sites = append(sites, g.site)
 	}
-	slices.SortFunc(sites, func(a, b Site) int {
-		if c := cmp.Compare(b.Bytes, a.Bytes); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.Objects, a.Objects); c != 0 {
-			return c
-		}
-		return compareFrames(
-			Frame{a.Function, a.File, a.Line}, Frame{b.Function, b.File, b.Line})
-	})
+	sortSites(sites)
 	if top > 0 && len(sites) > top {
 		sites = sites[:top]
 	}
