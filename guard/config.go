@@ -227,9 +227,10 @@ func LoadConfig(opts ...ConfigOption) (*Config, error) {
 }
 
 func (l *loader) load() (*Config, error) {
-	env := l.env
+	env, from := l.env, "given with WithEnvironment"
 	if env == "" {
 		env, _ = l.lookupEnv(l.envVar)
+		from = "from " + l.envVar
 	}
 	known := slices.Sorted(func(yield func(string) bool) {
 		for k := range l.profiles {
@@ -243,7 +244,7 @@ func (l *loader) load() (*Config, error) {
 	case env == "":
 		return nil, fmt.Errorf("guard: no environment: set %s to one of %s", l.envVar, strings.Join(known, ", "))
 	case !ok:
-		return nil, fmt.Errorf("guard: unknown environment %q (from %s): want one of %s, or add it with WithProfile", env, l.envVar, strings.Join(known, ", "))
+		return nil, fmt.Errorf("guard: unknown environment %q (%s): want one of %s, or add it with WithProfile", env, from, strings.Join(known, ", "))
 	}
 
 	defaults := flatten(DefaultConfig())

@@ -79,6 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	viewCacheSize := fs.Int("view-cache-size", shop.DefaultViewCacheSize, "entries of the fixed product-view cache (/fixed/products/:id)")
 	pprofToken := fs.String("pprof-token", "", "serve /debug/pprof and /debug/leaks only with \"Authorization: Bearer TOKEN\" (default: $LEAKYSHOP_PPROF_TOKEN; unset: no authentication, as ginleak soak needs)")
 	allowRemote := fs.Bool("allow-remote", false, "allow an -addr that is not loopback (0.0.0.0, :8080, a LAN address): the leaky routes, /metrics and, without -pprof-token, pprof and /debug/leaks then answer anyone who can reach it")
+	env := fs.String("env", "test", "guard.Config environment: prod, staging or test (settings: defaults < profile < $GINLEAK_* variables; see docs/guard.md)")
 	verbose := fs.Bool("v", false, "log debug lines (audit, mail) and one access log line per /fixed request to standard error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -116,6 +117,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "leakyshop: WARNING: -allow-remote without -pprof-token: /debug/pprof and /debug/leaks on %s answer anyone who can reach it\n", *addr)
 		}
 	}
+	// The server's settings come from guard.Config: leakyshop's own test
+	// profile (a write timeout longer than any pprof profile, no shutdown
+	// delay: no load balancer, and `ginleak demo` gives an idle shop 2 s to
+	// exit), prod or staging, overridden by GINLEAK_* variables.
+	cfg, err := guard.LoadConfig(guard.WithEnvironment(*env), guard.WithProfile("test", map[string]any{
+		"log.level": "debug", "server.write_timeout": writeTimeout.String(),
+		"server.drain_timeout": drainTimeout.String(), "server.shutdown_delay": "0s",
+	}))
+	if err != nil {
+		fmt.Fprintf(stderr, "leakyshop: -env %s: %v\n", *env, err)
+		return 2
+	}
+	if *verbose {
+		_ = cfg.Explain(stderr)
+	}
 	// As early as possible: only allocations made after this are sampled at
 	// the new rate.
 	runtime.MemProfileRate = *memRate
@@ -151,11 +167,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	// guard.NewServer: ReadHeaderTimeout 5 s, ReadTimeout 30 s, IdleTimeout
-	// 2 min, MaxHeaderBytes 1 MiB, the server's errors to the logger — not
+	// guard.NewServer with the configuration's timeouts (by default
+	// ReadHeaderTimeout 5 s, ReadTimeout 30 s, IdleTimeout 2 min,
+	// MaxHeaderBytes 1 MiB), the server's errors to the logger — not
 	// r.Run(), which has no timeouts and no graceful shutdown.
-	srv := guard.NewServer(ln.Addr().String(), s.Router(), guard.WithLogger(logger))
-	srv.WriteTimeout = writeTimeout
+	srv := cfg.NewServer(ln.Addr().String(), s.Router(), guard.WithLogger(logger))
 	fmt.Fprintf(stdout, "leakyshop listening on http://%s\n", ln.Addr())
 
 	// guard.Serve runs until ctx ends (main cancels it on SIGINT or
@@ -165,17 +181,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logger.Info("leakyshop: stopping", "cause", context.Cause(ctx).Error())
 	})
 	defer stopped()
-	if err := guard.Serve(ctx, srv,
+	if err := guard.Serve(ctx, srv, append(cfg.ServeOptions(),
 		guard.WithListener(ln),
 		guard.WithAsync(s.Async()),
 		guard.WithLogger(logger),
 		guard.WithSignals(),
-		// No load balancer to wait for, and `ginleak demo` gives an idle
-		// shop 2 s to exit: shut the listener at once.
-		guard.WithShutdownDelay(0),
-		guard.WithDrainTimeout(drainTimeout),
 		guard.WithAsyncDrainTimeout(asyncDrainTimeout),
-	); err != nil {
+	)...); err != nil {
 		fmt.Fprintf(stderr, "leakyshop: %v\n", err)
 		return 1
 	}
