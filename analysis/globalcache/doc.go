@@ -18,15 +18,19 @@
 //
 // A local variable captured by a closure lives as long as the closure. When a
 // function returns a gin or net/http handler literal (directly, converted
-// with http.HandlerFunc, through a named result or a local variable) or
+// with http.HandlerFunc, through a named result or a local variable),
 // registers it (router methods such as Use and GET, ServeMux.Handle,
-// http.Handle, http.HandleFunc, http.ListenAndServe, http.Server's Handler),
-// the handler lives as long as the server, and so does every local of that
-// function it captures. A captured local map, sync.Map or slice that starts
-// out fresh (no value, make, a composite literal, nil, new, a clone), that
-// the literal — or a closure held in a local variable it calls — grows with
+// http.Handle, http.HandleFunc, http.ListenAndServe) or stores it for later
+// (a package-level variable, a field such as http.Server's Handler, an
+// element of a package-level or field map), the handler lives as long as the
+// server, and so does every local of that function it captures. A captured
+// local map, sync.Map or slice that starts out fresh (no value, make, a
+// composite literal, nil, new, a clone), that the literal — or a closure
+// held in a local variable of the same function that it calls — grows with
 // the same writes, and that nothing in the function removes from, grows for
-// the life of the server.
+// the life of the server. Paths that leave the function (a call to another
+// function, or to the same one again) reach a fresh instance of the local
+// and do not count.
 //
 // The finding is reported at the variable's declaration and names the first
 // growing write. When the write is to a plain map or slice and no mutex is
@@ -40,9 +44,11 @@
 // they are passed to or are the receiver of a function or method of the
 // same package, or they are copied into another variable. For captured
 // locals: locals of a handler itself (they live for one request), locals of
-// a function whose handler literal is neither returned nor registered,
-// parameters and locals copied from another variable (the owner may trim
-// them), and writes in the capturing function's own body.
+// a function whose handler literal is neither returned, registered nor
+// stored, locals grown only by a local helper closure that the same call
+// runs (fresh on every call, even when a registered handler elsewhere calls
+// the function), parameters and locals copied from another variable (the
+// owner may trim them), and writes in the capturing function's own body.
 package globalcache
 
 // Doc is the analyzer's documentation.
@@ -54,11 +60,13 @@ adds to it (m[k] = v, m[k]++, Store, LoadOrStore, s = append(s, ...)) and the
 package never removes from it (delete, clear, Delete, LoadAndDelete,
 reassignment, reslicing), every request leaves memory behind that is never
 reclaimed. The same holds for a local map, sync.Map or slice captured by a
-handler literal that its function returns or registers (a middleware
-factory, a route registered in main): the closure keeps the variable
+handler literal that its function returns, registers or stores in a
+package-level variable or a field (a middleware factory, a route registered
+in main): the closure keeps the variable
 reachable as long as the handler is registered, i.e. for the life of the
 server. The finding is reported at the declaration and names the first
 growing write; a write to a plain map or slice with no mutex locked before it
 is also reported as a data race. Writes only in init, main or package
-initialisation, writes with a constant key, and locals of a handler itself
-are not reported.`
+initialisation, writes with a constant key, locals of a handler itself, and
+locals grown by a local helper closure the same call runs (fresh on every
+call) are not reported.`

@@ -145,13 +145,15 @@ type unit struct {
 	name    string
 	handler bool
 	edges   []edge
-	// lit: a handler function literal, spanning pos to end. It is kept
-	// (returned or registered, so it lives as long as the server) if kept is
-	// set or, once the walk is done, the local variable via is.
-	lit      bool
+	// pos, end: the unit's source, to tell which units are written inside
+	// the function declaring a captured local.
 	pos, end token.Pos
-	kept     bool
-	via      *types.Var
+	// lit: a handler function literal inside a function. It is kept
+	// (returned, registered or stored, so it lives as long as the server) if
+	// kept is set or, once the walk is done, the local variable via is.
+	lit  bool
+	kept bool
+	via  *types.Var
 }
 
 // edge is a reference from a unit to a function (or function-valued

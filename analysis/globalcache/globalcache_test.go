@@ -10,5 +10,5 @@ import (
 func TestAnalyzer(t *testing.T) {
 	ruletest.Run(t, globalcache.Analyzer,
 		"a", "seed", "seedmain", "seedfixed", "nethttp", "race", "fields", "odd", "testfile", "nohttp",
-		"closure", "closurehttp", "closureodd")
+		"closure", "closurehttp", "closureodd", "helperlocal")
 }

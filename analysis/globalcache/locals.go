@@ -196,10 +196,12 @@ func within(n ast.Node, pos token.Pos) bool {
 // keptExpr reports whether the handler at stack[i] (a literal or a local
 // variable) outlives the function it is in: it is returned, registered
 // (router methods, ServeMux, http.Handle, http.HandleFunc, http.Serve and
-// friends, http.Server's Handler), stored in a package-level variable or a
-// named result, possibly after a conversion or a wrapper returning a handler
-// (http.HandlerFunc(f), gin.WrapF(f), mw(f)). If it is stored in a local
-// variable instead, to is that variable: it is kept if the variable is.
+// friends), stored for later (in a package-level variable, a named result, a
+// field — s.onHit = f, http.Server{Handler: f}, Hooks{OnHit: f} — or an
+// element of a package-level or field map or slice), possibly after a
+// conversion or a wrapper returning a handler (http.HandlerFunc(f),
+// gin.WrapF(f), mw(f)). If it is stored in a local variable instead, to is
+// that variable: it is kept if the variable is.
 func (w *walker) keptExpr(stack []ast.Node, i int) (to *types.Var, kept bool) {
 	for {
 		p, child, pi := up(stack, i)
@@ -232,10 +234,10 @@ func (w *walker) keptExpr(stack []ast.Node, i int) (to *types.Var, kept bool) {
 				}
 			}
 		case *ast.KeyValueExpr:
-			if p.Value == child && pi > 0 {
-				cl, ok := stack[pi-1].(*ast.CompositeLit)
-				key, isID := p.Key.(*ast.Ident)
-				if ok && isID && key.Name == "Handler" && gintypes.IsNamed(w.info.TypeOf(cl), gintypes.HTTPPath, "Server") {
+			// A field of a struct literal: stored in a value made to be
+			// kept (http.Server{Handler: f}, Hooks{OnHit: f}).
+			if key, ok := p.Key.(*ast.Ident); ok && p.Value == child {
+				if f, ok := w.info.Uses[key].(*types.Var); ok && f.IsField() {
 					return nil, true
 				}
 			}
@@ -244,15 +246,19 @@ func (w *walker) keptExpr(stack []ast.Node, i int) (to *types.Var, kept bool) {
 	}
 }
 
-// sink says where a handler assigned to lhs goes: a package-level variable
-// or a named result keeps it; a local variable passes the question on.
+// sink says where a handler assigned to lhs goes: a package-level variable,
+// a field, an element of a package-level or field map or slice, or a named
+// result keeps it; a local variable passes the question on.
 func (w *walker) sink(lhs ast.Expr, stack []ast.Node) (*types.Var, bool) {
-	v, ok := gintypes.ObjectOf(w.info, lhs).(*types.Var)
-	if !ok || v.IsField() {
-		return nil, false
+	if ix, ok := ast.Unparen(lhs).(*ast.IndexExpr); ok {
+		return nil, w.longLived(ix.X) // routes[path] = f
 	}
-	if gintypes.IsPackageLevel(v) {
-		return nil, true
+	if w.longLived(lhs) {
+		return nil, true // s.onHit = f, or a package-level variable
+	}
+	v, ok := gintypes.ObjectOf(w.info, lhs).(*types.Var)
+	if !ok {
+		return nil, false
 	}
 	if fn := declFunc(stack, v.Pos()); fn != nil {
 		if ft := funcType(fn); ft != nil && ft.Results != nil && within(ft.Results, v.Pos()) {
@@ -260,6 +266,14 @@ func (w *walker) sink(lhs ast.Expr, stack []ast.Node) (*types.Var, bool) {
 		}
 	}
 	return v, true
+}
+
+// longLived reports whether e is a package-level variable or a field:
+// storage that outlives the function writing to it, as far as this rule
+// can tell (a field of a short-lived local value is counted too).
+func (w *walker) longLived(e ast.Expr) bool {
+	v, ok := gintypes.ObjectOf(w.info, e).(*types.Var)
+	return ok && (v.IsField() || gintypes.IsPackageLevel(v))
 }
 
 // registers reports whether fn keeps the handlers passed to it for the life

@@ -2,6 +2,7 @@ package globalcache
 
 import (
 	"fmt"
+	"go/ast"
 	"go/token"
 	"path/filepath"
 	"sort"
@@ -18,10 +19,10 @@ type reach struct {
 	via           int // the handler unit it was first reached from
 }
 
-// reachability walks the same-package call graph from the root units.
-// A unit is reached unlocked if some path reaches it with no mutex locked
-// along the way.
-func (w *walker) reachability(root func(u int) bool) []reach {
+// reachability walks the same-package call graph from the root units,
+// following edges only into units for which follow holds. A unit is reached
+// unlocked if some path reaches it with no mutex locked along the way.
+func (w *walker) reachability(root, follow func(u int) bool) []reach {
 	r := make([]reach, len(w.units))
 	type state struct {
 		u      int
@@ -39,7 +40,7 @@ func (w *walker) reachability(root func(u int) bool) []reach {
 		queue = queue[1:]
 		for _, e := range w.units[s.u].edges {
 			to, ok := w.unitOf[e.to]
-			if !ok {
+			if !ok || !follow(to) {
 				continue
 			}
 			locked := s.locked || e.locked
@@ -55,6 +56,29 @@ func (w *walker) reachability(root func(u int) bool) []reach {
 		}
 	}
 	return r
+}
+
+// fromOwner is how the units of fn are reached from the kept handler
+// literals written inside fn, following only units written inside fn. Those
+// are the paths on which one instance of a local of fn, made when fn ran
+// once, is written after fn has returned: a kept literal captured it. A path
+// that leaves fn (into a function declaration, or into fn itself called
+// again) reaches a fresh instance of the local made by that call, which
+// lives for that call only. Nil if fn has no kept literal. Call after
+// resolveKept.
+func (w *walker) fromOwner(fn ast.Node) []reach {
+	inside := func(u int) bool { return w.units[u].strictlyIn(fn) }
+	found := false
+	for u := range w.units {
+		if inside(u) && w.keptLit(u) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return nil
+	}
+	return w.reachability(func(u int) bool { return inside(u) && w.keptLit(u) }, inside)
 }
 
 func (w *walker) report(rep *rule.Reporter) {
@@ -74,8 +98,9 @@ func (w *walker) report(rep *rule.Reporter) {
 		return ts[i].name() < ts[j].name()
 	})
 	// From the handlers for package-level targets; for local ones, from the
-	// kept handler literals that capture them.
-	var fromHandlers, fromKept []reach
+	// kept handler literals of the function declaring them.
+	var fromHandlers []reach
+	var fromKept map[ast.Node][]reach
 	for _, t := range ts {
 		ti := w.targets[t]
 		l, isLocal := w.locals[t.root]
@@ -83,24 +108,29 @@ func (w *walker) report(rep *rule.Reporter) {
 		switch {
 		case !isLocal:
 			if fromHandlers == nil {
-				fromHandlers = w.reachability(func(u int) bool { return w.units[u].handler })
+				fromHandlers = w.reachability(func(u int) bool { return w.units[u].handler },
+					func(int) bool { return true })
 			}
 			r = fromHandlers
 		default:
 			if fromKept == nil {
 				w.resolveKept()
-				fromKept = w.reachability(w.keptLit)
+				fromKept = make(map[ast.Node][]reach)
 			}
-			r = fromKept
+			var ok bool
+			if r, ok = fromKept[l.owner]; !ok {
+				r = w.fromOwner(l.owner)
+				fromKept[l.owner] = r
+			}
+			if r == nil {
+				continue // no handler made here outlives the call: fresh on every call
+			}
 		}
 		var first, race *site
 		for i := range ti.writes {
 			s := &ti.writes[i]
 			if !r[s.unit].any {
 				continue
-			}
-			if via := w.units[r[s.unit].via]; isLocal && via.contains(t.root.Pos()) {
-				continue // a local of the handler itself: it lives for one request
 			}
 			if first == nil || s.pos < first.pos {
 				first = s

@@ -2,7 +2,6 @@ package globalcache
 
 import (
 	"go/ast"
-	"go/token"
 	"go/types"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
@@ -13,6 +12,8 @@ func (w *walker) pushDecl(fd *ast.FuncDecl) {
 	w.units = append(w.units, unit{
 		name:    declName(fd),
 		handler: gintypes.KindOf(gintypes.FuncSignature(w.info, fd)) != gintypes.NotHandler,
+		pos:     fd.Pos(),
+		end:     fd.End(),
 	})
 	if obj, ok := w.info.Defs[fd.Name].(*types.Func); ok {
 		w.unitOf[obj] = u
@@ -33,7 +34,7 @@ func (w *walker) pushLit(lit *ast.FuncLit, stack []ast.Node) {
 	if handler || v != nil {
 		fr.unit = len(w.units)
 		fr.stopLock = true
-		u := unit{handler: handler}
+		u := unit{handler: handler, pos: lit.Pos(), end: lit.End()}
 		if v != nil {
 			w.unitOf[v] = fr.unit
 			u.name = v.Name()
@@ -42,7 +43,7 @@ func (w *walker) pushLit(lit *ast.FuncLit, stack []ast.Node) {
 		}
 		if handler && len(w.frames) > 0 {
 			// A handler literal inside a function may capture its locals.
-			u.lit, u.pos, u.end = true, lit.Pos(), lit.End()
+			u.lit = true
 			via, kept := w.keptExpr(stack, len(stack)-1)
 			u.kept, u.via = kept && via == nil, via
 		}
@@ -251,9 +252,9 @@ func goCall(stack []ast.Node) bool {
 	return ok && g.Call == call
 }
 
-// contains reports whether pos lies in a handler literal (false for other
-// units).
-func (u unit) contains(pos token.Pos) bool { return u.pos <= pos && pos < u.end }
+// strictlyIn reports whether the unit is written inside fn, fn itself
+// excluded.
+func (u unit) strictlyIn(fn ast.Node) bool { return fn.Pos() < u.pos && u.end <= fn.End() }
 
 // resolveKept marks the local handler variables kept through copies:
 // h := func(c *gin.Context) {...}; h2 := h; r.Use(h2).
