@@ -14,7 +14,6 @@ import (
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
 	"github.com/ginleak/ginleak/analysis/internal/assigned"
-	"github.com/ginleak/ginleak/analysis/internal/fixutil"
 	"github.com/ginleak/ginleak/analysis/rule"
 )
 
@@ -72,6 +71,9 @@ type walker struct {
 	// later knows which variable holds each literal and whether it gets a
 	// Timeout afterwards.
 	later *assigned.Tracker
+	// bounded: variables holding an *http.Transport that sets
+	// ResponseHeaderTimeout (see transport.go).
+	bounded map[*types.Var]bool
 }
 
 type candidate struct {
@@ -92,6 +94,7 @@ func run(pass *analysis.Pass) (any, error) {
 		pass:     pass,
 		info:     pass.TypesInfo,
 		declUnit: make(map[*types.Func]int),
+		bounded:  make(map[*types.Var]bool),
 		later: assigned.New(pass.TypesInfo, func(lit *ast.CompositeLit) bool { return isClientLit(pass.TypesInfo, lit) },
 			gintypes.HTTPPath, "Timeout"),
 	}
@@ -112,10 +115,12 @@ func run(pass *analysis.Pass) (any, error) {
 		case *ast.AssignStmt:
 			if push {
 				w.later.Assign(n)
+				w.assignTransport(n)
 			}
 		case *ast.ValueSpec:
 			if push {
 				w.later.ValueSpec(n)
+				w.specTransport(n)
 			}
 		case *ast.CompositeLit:
 			if push && isClientLit(w.info, n) && !w.later.SetInLiteral(n) {
@@ -322,35 +327,22 @@ func isClientLit(info *types.Info, lit *ast.CompositeLit) bool {
 func (w *walker) reportLits(rep *rule.Reporter) {
 	slices.SortFunc(w.lits, func(a, b candidate) int { return cmp.Compare(a.lit.Pos(), b.lit.Pos()) })
 	for _, c := range w.lits {
-		if w.later.SetLater(c.lit) {
+		if w.later.SetLater(c.lit) || w.headerBounded(c.lit) {
 			continue
 		}
 		rep.Report(analysis.Diagnostic{
-			Pos: c.lit.Pos(),
-			End: c.lit.End(),
-			Message: "http.Client literal has no Timeout: a slow upstream holds the request's goroutine and buffers forever " +
-				"— set Timeout (e.g. 10 * time.Second)",
-			SuggestedFixes: w.timeoutFix(c.file, c.lit),
+			Pos:            c.lit.Pos(),
+			End:            c.lit.End(),
+			Message:        litMessage,
+			SuggestedFixes: w.fixes(c.file, c.lit),
 		})
 	}
 }
 
-// timeoutFix adds Timeout: 10 * time.Second to lit, importing "time" if
-// needed. It returns nil when "time" cannot be referred to there.
-func (w *walker) timeoutFix(file *ast.File, lit *ast.CompositeLit) []analysis.SuggestedFix {
-	if file == nil {
-		return nil
-	}
-	tf := w.pass.Fset.File(lit.Pos())
-	if tf == nil {
-		return nil
-	}
-	qual, edits, ok := fixutil.Qualifier(w.pass.Pkg, file, lit.Lbrace, "time", "Second")
-	if !ok {
-		return nil
-	}
-	return []analysis.SuggestedFix{{
-		Message:   "Set Timeout: 10 * time.Second",
-		TextEdits: append(edits, fixutil.AddField(tf, lit, "Timeout: 10 * "+qual+"Second")),
-	}}
-}
+// litMessage offers both bounds: Timeout for a client whose exchanges are
+// short, the connection-level timeouts plus a per-request deadline for one
+// made for long transfers, where an overall Timeout would cut a large
+// upload or download short.
+const litMessage = "http.Client literal has no Timeout: a slow upstream holds the request's goroutine and buffers forever " +
+	"— set Timeout (e.g. 10 * time.Second), or, for a client made for long transfers (uploads, downloads), " +
+	"a Transport with dial, TLS and ResponseHeaderTimeout timeouts and a context deadline on each request"

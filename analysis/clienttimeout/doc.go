@@ -21,12 +21,19 @@
 // PostForm made from request handling: in a gin or net/http handler (a
 // function with a *gin.Context parameter or with an http.ResponseWriter and
 // an *http.Request parameter), or in a same-package function reached from
-// one through static calls. Transport-level timeouts do not bound reading
-// the body, so a literal that only sets a Transport is still reported. Test
-// files are not checked.
+// one through static calls. Test files are not checked.
 //
-// The suggested fix for a literal adds Timeout: 10 * time.Second,
-// importing "time" if the file does not.
+// Not reported: a client literal whose Transport sets ResponseHeaderTimeout —
+// an http.Transport literal in place, or a variable given one (in its
+// literal or by an assignment tr.ResponseHeaderTimeout = d). A client made
+// for long transfers (uploads to object storage, downloads) is right to have
+// no overall Timeout, which would cut a large body short; it is bounded at
+// the connection instead, with a context deadline on each request.
+//
+// A literal is offered two fixes: Timeout: 10 * time.Second (the one
+// ginleak vet -fix applies), importing "time" if the file does not; and,
+// when the literal sets no Transport, a Transport with the settings of
+// http.DefaultTransport plus ResponseHeaderTimeout, importing net and time.
 package clienttimeout
 
 // Doc is the analyzer's documentation.
@@ -38,5 +45,8 @@ request and buffers for as long. Reported: http.Client composite literals
 without a Timeout field whose variable is not given one later in the same
 function, and http.Get, Head, Post, PostForm and http.DefaultClient.Do, Get,
 Head, Post, PostForm called from a gin or net/http handler or a
-same-package function a handler calls. Test files are not checked. The
-suggested fix adds Timeout: 10 * time.Second to the literal.`
+same-package function a handler calls. A client whose Transport sets
+ResponseHeaderTimeout (one made for long transfers, bounded at the
+connection and by each request's context) is not reported. Test files are
+not checked. The suggested fixes add Timeout: 10 * time.Second to the
+literal, or a Transport with dial, TLS and response-header timeouts.`

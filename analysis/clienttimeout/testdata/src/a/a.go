@@ -12,9 +12,10 @@ import (
 
 // Literals: anywhere in the package.
 
-var shared = &http.Client{} // want `http\.Client literal has no Timeout: a slow upstream holds the request's goroutine and buffers forever — set Timeout \(e\.g\. 10 \* time\.Second\)`
+var shared = &http.Client{} // want `^http\.Client literal has no Timeout: a slow upstream holds the request's goroutine and buffers forever — set Timeout \(e\.g\. 10 \* time\.Second\), or, for a client made for long transfers \(uploads, downloads\), a Transport with dial, TLS and ResponseHeaderTimeout timeouts and a context deadline on each request$`
 
-var withTransport = &http.Client{ // want `http\.Client literal has no Timeout`
+// Bounded at the connection: a client for long transfers (see transfer).
+var withTransport = &http.Client{
 	Transport: &http.Transport{ResponseHeaderTimeout: 5 * time.Second},
 }
 
