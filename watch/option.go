@@ -10,8 +10,10 @@ import (
 const (
 	DefaultWindow = 6 * time.Hour
 	// DefaultMaxSteps sets the default step: Window/DefaultMaxSteps, at
-	// least MinDefaultStep. Six hours give 30 s steps.
-	DefaultMaxSteps = 720
+	// least MinDefaultStep: 90 s for six hours, 6 min for a day. The
+	// statistics see at most DefaultPoints points anyway, and the query
+	// layer's cost grows with the steps it returns (bench/watch.sh).
+	DefaultMaxSteps = 240
 	MinDefaultStep  = 30 * time.Second
 	// DefaultPoints is how many points per signal the statistics see at
 	// most (see WithPoints).
@@ -75,7 +77,7 @@ func WithSelector(sel string) Option { return optionFunc(func(c *config) { c.sel
 // DefaultWindow).
 func WithWindow(d time.Duration) Option { return optionFunc(func(c *config) { c.window = d }) }
 
-// WithStep sets the range queries' resolution (default Window/720, at least
+// WithStep sets the range queries' resolution (default Window/240, at least
 // 30 s). Steps shorter than the scrape interval repeat samples.
 func WithStep(d time.Duration) Option { return optionFunc(func(c *config) { c.step = d }) }
 

@@ -43,7 +43,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	selector := fs.String("selector", "", "label matchers in braces choosing the instances, e.g. '{job=\"api\"}' (default: all)")
 	window := fs.Duration("window", watch.DefaultWindow, "how far back from now to read")
 	end := fs.String("end", "", "end of the window: RFC 3339 time or Unix seconds (default now), for a look back at an incident")
-	step := fs.Duration("step", 0, "resolution of the range queries (default: window/720, at least 30s)")
+	step := fs.Duration("step", 0, "resolution of the range queries (default: window/240, at least 30s)")
 	requests := fs.String("requests-metric", "", "request `COUNTER`, summed per instance (default "+watch.DefaultRequestsMetric+", else "+watch.FallbackRequestsMetric+"); 'none' measures growth per hour")
 	memLimit := fs.String("memory-limit", "", "project heap leaks to this `SIZE` (512MiB, 2GiB, bytes); default: container_spec_memory_limit_bytes when present")
 	allowRemote := fs.Bool("allow-remote", false, "allow a Prometheus that is not on this machine")
