@@ -71,6 +71,7 @@ func (f *fakeInstance) value(metric string, t0, s float64) (float64, bool) {
 type fakeProm struct {
 	instances []*fakeInstance
 	t0        float64
+	warning   string // sent with every range query's answer
 
 	mu      sync.Mutex
 	queries []string
@@ -136,9 +137,12 @@ func (p *fakeProm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	body := map[string]any{"status": "success", "data": map[string]any{"resultType": kind, "result": result}}
+	if p.warning != "" && kind == "matrix" {
+		body["warnings"] = []string{p.warning}
+	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"status": "success",
-		"data": map[string]any{"resultType": kind, "result": result}})
+	json.NewEncoder(w).Encode(body)
 }
 
 // startFake serves p on a loopback port for the test.

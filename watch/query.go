@@ -192,16 +192,19 @@ const maxConcurrentQueries = 3
 
 // rangeResult is one range query's series by instance.
 type rangeResult struct {
-	query  string
-	series map[key][]point
-	err    error
+	query    string
+	series   map[key][]point
+	warnings []string // the server's, e.g. Thanos' partial responses
+	err      error
 }
 
 // queryRange runs one range query and groups its series by instance.
 func (c *client) queryRange(ctx context.Context, q string, r v1.Range) rangeResult {
 	res := rangeResult{query: q}
 	val, warnings, _, err := c.api.QueryRange(ctx, q, r, v1.WithTimeout(c.timeout))
-	_ = warnings // partial-data warnings are reported by count of series, not text
+	for _, w := range warnings {
+		res.warnings = append(res.warnings, fmt.Sprintf("query %s: %s", q, firstLine(w)))
+	}
 	if err != nil {
 		res.err = c.explain(q, err)
 		return res

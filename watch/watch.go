@@ -206,6 +206,7 @@ func fetch(ctx context.Context, c *client, cfg *config, r v1.Range, rep *Report)
 		if x.err != nil {
 			return nil, x.err
 		}
+		rep.Warnings = append(rep.Warnings, x.warnings...)
 	}
 	d := &data{
 		heap: res[0].series, heapName: map[key]string{},
@@ -258,6 +259,7 @@ func fetch(ctx context.Context, c *client, cfg *config, r v1.Range, rep *Report)
 			if x.err != nil {
 				return nil, x.err
 			}
+			rep.Warnings = append(rep.Warnings, x.warnings...)
 			into, names, name := d.heap, d.heapName, MetricHeapInuse
 			if strings.Contains(x.query, FallbackRequestsMetric) {
 				into, names, name = d.requests, d.requestsName, FallbackRequestsMetric

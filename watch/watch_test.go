@@ -203,6 +203,23 @@ func TestRunRequestsMetricFlag(t *testing.T) {
 	}
 }
 
+// A partial answer (a Thanos store down) is data, not an error, but the
+// report must say so.
+func TestRunWarnings(t *testing.T) {
+	p := &fakeProm{instances: fleet()[:1], warning: "partial response: store 10.0.0.9:10901 unavailable"}
+	rep := runFake(t, p)
+	if len(rep.Warnings) == 0 || !strings.Contains(rep.Warnings[0], "store 10.0.0.9:10901 unavailable") {
+		t.Fatalf("warnings %q", rep.Warnings)
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "warning: query") {
+		t.Errorf("text report does not show the warning:\n%s", buf.String())
+	}
+}
+
 func TestRunHeaders(t *testing.T) {
 	p := &fakeProm{instances: fleet()[:1]}
 	runFake(t, p, WithHeader("X-Scope-OrgID", "tenant-1"))
