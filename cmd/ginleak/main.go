@@ -6,6 +6,7 @@
 //	ginleak demo  [flags]              both, on the bundled leakyshop example
 //	ginleak compare BEFORE AFTER       two soak reports side by side, a release gate
 //	ginleak fault [flags]              a chaos proxy in front of a dependency
+//	ginleak watch [flags]              which instances of a fleet leak, from Prometheus
 //	ginleak version                    the version, from build info
 //
 // The command is thin: it parses flags, calls the vet and soak packages and
@@ -40,6 +41,7 @@ Usage:
   ginleak demo [flags]              run vet and soak on the bundled leakyshop example
   ginleak compare BEFORE AFTER      two soak reports side by side; a release gate
   ginleak fault [flags]             a TCP proxy that makes a dependency slow, flaky or gone
+  ginleak watch [flags]             which instances of a fleet leak, from its Prometheus
   ginleak version                   print the version
 
 Run 'ginleak <command> -h' for the flags of a command.
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCompare(ctx, rest, stdout, stderr)
 	case "fault":
 		return runFault(ctx, rest, stdout, stderr)
+	case "watch":
+		return runWatch(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK
