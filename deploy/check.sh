@@ -119,6 +119,7 @@ GUARD_HISTOGRAMS = {"ginleak_http_request_duration_seconds"}
 # Standard collectors of github.com/prometheus/client_golang (default Go
 # collector: go_* + go_memstats_*; process collector: process_*).
 GO_PROCESS = set("""
+go_gc_heap_live_bytes
 go_goroutines go_threads go_info go_gc_gogc_percent go_gc_gomemlimit_bytes
 go_sched_gomaxprocs_threads go_memstats_alloc_bytes go_memstats_alloc_bytes_total
 go_memstats_buck_hash_sys_bytes go_memstats_frees_total go_memstats_gc_sys_bytes

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -133,4 +134,27 @@ func TestNewMonitorRegistration(t *testing.T) {
 	if mfs := gather(t, reg); mfs[MetricAsyncPanics] == nil {
 		t.Error("the failed NewMonitor unregistered the first monitor's metrics")
 	}
+}
+
+// TestMonitorExportsLiveHeap: ginleak watch and the heap alert read the live
+// heap after GC, which the default Go collector does not export.
+func TestMonitorExportsLiveHeap(t *testing.T) {
+	runtime.GC() // the live heap is measured by a GC
+	reg := prometheus.NewRegistry()
+	if _, err := NewMonitor(reg); err != nil {
+		t.Fatal(err)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "go_gc_heap_live_bytes" {
+			if v := mf.GetMetric()[0].GetGauge().GetValue(); v <= 0 {
+				t.Errorf("go_gc_heap_live_bytes = %v, want the live heap", v)
+			}
+			return
+		}
+	}
+	t.Error("go_gc_heap_live_bytes is not exported")
 }
