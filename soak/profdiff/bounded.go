@@ -116,8 +116,8 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 // maps it builds. Measured on crafted profiles (see TestDecodeCostBound)
 // and rounded up.
 const (
-	costSample     = 256
-	costLocationID = 24
+	costSample     = 320
+	costLocationID = 32
 	costValue      = 16
 	costLabel      = 512
 	costLocation   = 256
