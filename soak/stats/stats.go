@@ -50,6 +50,18 @@ const (
 	Inconclusive Verdict = "inconclusive" // too little data, or growth that slows down or jumps
 )
 
+// Cause is the test of Analyze that decided a Trend's verdict.
+type Cause string
+
+// The causes of a verdict.
+const (
+	CauseTooFew     Cause = "too few points" // inconclusive: too few usable points or no spread in x
+	CauseNoTrend    Cause = "no trend"       // stable: not significant (Mann–Kendall or the slope's interval)
+	CauseBelowFloor Cause = "below floor"    // stable: significant, but the slope is below MinSlope
+	CauseUnsteady   Cause = "unsteady"       // inconclusive: slows down, speeds up or steps
+	CauseGrowth     Cause = "steady growth"  // leak
+)
+
 // Default criteria values, used by Analyze for zero or out-of-range fields.
 const (
 	DefaultAlpha       = 0.01 // Mann–Kendall significance level (one-sided)
@@ -130,6 +142,8 @@ type Trend struct {
 	// and second halves of the checkpoints (they share the middle point
 	// when N is odd).
 	FirstHalfSlope, SecondHalfSlope float64
+	// Cause is the test that decided the verdict; Reason says it in words.
+	Cause Cause
 	// Reason is one lowercase sentence saying why this verdict.
 	Reason string
 }
@@ -214,7 +228,7 @@ func MannKendall(ys []float64) (s, z, p float64) {
 func Analyze(xs, ys []float64, c Criteria) Trend {
 	c = c.withDefaults()
 	if len(xs) != len(ys) {
-		return Trend{Verdict: Inconclusive, Reason: fmt.Sprintf(
+		return Trend{Verdict: Inconclusive, Cause: CauseTooFew, Reason: fmt.Sprintf(
 			"mismatched series: %d request counts but %d values", len(xs), len(ys))}
 	}
 	fx, fy := finitePairs(xs, ys)
@@ -225,13 +239,13 @@ func Analyze(xs, ys []float64, c Criteria) Trend {
 		dropped = fmt.Sprintf(" (%d checkpoints with missing values dropped)", d)
 	}
 	if len(fx) < MinPoints {
-		t.Verdict = Inconclusive
+		t.Verdict, t.Cause = Inconclusive, CauseTooFew
 		t.Reason = fmt.Sprintf("only %d usable checkpoints%s; need at least %d (10 or more is better)",
 			len(fx), dropped, MinPoints)
 		return t
 	}
 	if fx[0] == fx[len(fx)-1] {
-		t.Verdict = Inconclusive
+		t.Verdict, t.Cause = Inconclusive, CauseTooFew
 		t.Reason = "all checkpoints are at the same request count" + dropped + "; no slope can be measured"
 		return t
 	}
@@ -245,31 +259,31 @@ func Analyze(xs, ys []float64, c Criteria) Trend {
 	ci := fmt.Sprintf("%.0f%% ci %s to %s", 100*c.Confidence, num(t.SlopeLow), num(t.SlopeHigh))
 	switch {
 	case !(t.P < c.Alpha):
-		t.Verdict = Stable
+		t.Verdict, t.Cause = Stable, CauseNoTrend
 		t.Reason = fmt.Sprintf("no significant upward trend: mann-kendall p=%s (needs < %s), slope %s per request%s",
 			num(t.P), num(c.Alpha), num(t.Slope), dropped)
 	case !(t.SlopeLow > 0):
-		t.Verdict = Stable
+		t.Verdict, t.Cause = Stable, CauseNoTrend
 		t.Reason = fmt.Sprintf("no significant upward trend: the slope's %s includes zero (mann-kendall p=%s)%s",
 			ci, num(t.P), dropped)
 	case !(t.Slope >= c.MinSlope):
-		t.Verdict = Stable
+		t.Verdict, t.Cause = Stable, CauseBelowFloor
 		t.Reason = fmt.Sprintf("significant but small growth: %s per request (%s) is below the floor of %s%s",
 			num(t.Slope), ci, num(c.MinSlope), dropped)
 	case !(t.SecondHalfSlope >= c.MinSlowdown*t.FirstHalfSlope):
-		t.Verdict = Inconclusive
+		t.Verdict, t.Cause = Inconclusive, CauseUnsteady
 		t.Reason = fmt.Sprintf("growth slows down (second half %s× the first): run longer, e.g. double --duration or --requests, to see whether it levels off%s",
 			ratio(t.SecondHalfSlope, t.FirstHalfSlope), dropped)
 	case !(t.FirstHalfSlope >= c.MinSlowdown/2*t.SecondHalfSlope):
-		t.Verdict = Inconclusive
+		t.Verdict, t.Cause = Inconclusive, CauseUnsteady
 		t.Reason = fmt.Sprintf("growth speeds up (first half %s× the second), as after a late one-off step or a leak that started late: run longer, e.g. double --duration or --requests%s",
 			ratio(t.FirstHalfSlope, t.SecondHalfSlope), dropped)
 	case !(math.Max(t.FirstHalfSlope, t.SecondHalfSlope) >= c.MinSlowdown*t.Slope):
-		t.Verdict = Inconclusive
+		t.Verdict, t.Cause = Inconclusive, CauseUnsteady
 		t.Reason = fmt.Sprintf("growth is not steady: neither half grows more than %s× the overall slope, as after a one-off step between them: run longer, e.g. double --duration or --requests%s",
 			ratio(math.Max(t.FirstHalfSlope, t.SecondHalfSlope), t.Slope), dropped)
 	default:
-		t.Verdict = Leak
+		t.Verdict, t.Cause = Leak, CauseGrowth
 		halves := "second half " + ratio(t.SecondHalfSlope, t.FirstHalfSlope) + "× the first"
 		if !(t.FirstHalfSlope > 0) {
 			halves = "growth starts in the second half"
