@@ -234,9 +234,9 @@ func TestNoLeakGin(t *testing.T) {
 // Most requests failing is a broken test, not an inconclusive soak.
 func TestFailedRequests(t *testing.T) {
 	rec := record(t, func(tb testing.TB) {
-		ginleaktest.NoLeak(tb, http.NotFoundHandler(), ginleaktest.Requests(300))
+		ginleaktest.NoLeak(tb, http.NotFoundHandler(), ginleaktest.Requests(600))
 	})
-	if len(rec.fatals) != 0 || len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "100% of the 300 requests failed") {
+	if len(rec.fatals) != 0 || len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "100% of the 600 requests failed") {
 		t.Fatalf("fatals %q, errors %q; want one error about failed requests", rec.fatals, rec.errors)
 	}
 }
@@ -259,7 +259,7 @@ func TestFatal(t *testing.T) {
 		{"rate", ok, []ginleaktest.Option{ginleaktest.MemProfileRate(0)}, "MemProfileRate(0)"},
 		{"relative path", ok, []ginleaktest.Option{ginleaktest.Request("GET", "items", nil, nil)}, "must start with /"},
 		{"pprof path", ok, []ginleaktest.Option{ginleaktest.Request("GET", "/debug/pprof/heap", nil, nil)}, "pprof mux"},
-		{"soak error", ok, []ginleaktest.Option{ginleaktest.Requests(11)}, "soak: 9 requests after warm-up cannot fill 10 checkpoints"},
+		{"soak error", ok, []ginleaktest.Option{ginleaktest.Requests(11)}, "soak: 9 requests after warm-up are too few for a verdict: it needs at least 500"},
 		{"bad target", ok, []ginleaktest.Option{ginleaktest.Request("NOT A METHOD", "/", nil, nil)}, "soak: "},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,12 +28,15 @@ type Report struct {
 	// profiles, ...).
 	Warnings []string `json:"warnings"`
 
-	Requests       int64            `json:"requests"`
-	Errors         int64            `json:"errors"`
-	ErrorRate      float64          `json:"error_rate"`
-	BehindSchedule int64            `json:"behind_schedule"`
-	StatusCodes    map[int]int64    `json:"status_codes"`
-	ErrorReasons   map[string]int64 `json:"error_reasons"`
+	Requests       int64   `json:"requests"`
+	Errors         int64   `json:"errors"`
+	ErrorRate      float64 `json:"error_rate"`
+	BehindSchedule int64   `json:"behind_schedule"`
+	// Drained counts the requests still running when a checkpoint's drain
+	// wait ended: cancelled, and counted in Errors as timeouts.
+	Drained      int64            `json:"drained"`
+	StatusCodes  map[int]int64    `json:"status_codes"`
+	ErrorReasons map[string]int64 `json:"error_reasons"`
 
 	Heap       HeapResult      `json:"heap"`
 	Goroutines GoroutineResult `json:"goroutines"`
@@ -49,9 +52,11 @@ type Report struct {
 	Latency       Latency `json:"latency_ms"`
 	ThroughputRPS float64 `json:"throughput_rps"`
 	// LoadSeconds is the time spent sending load; ElapsedSeconds the wall
-	// time of the run, checkpoints included.
+	// time of the run, checkpoints included; TimeBoundS the most it was
+	// allowed (planned length plus Grace).
 	LoadSeconds    float64 `json:"load_s"`
 	ElapsedSeconds float64 `json:"elapsed_s"`
+	TimeBoundS     float64 `json:"time_bound_s"`
 
 	// Model is "open" (Rate in req/s) or "closed" (Concurrency workers).
 	Model       string  `json:"model"`
@@ -59,8 +64,12 @@ type Report struct {
 	Concurrency int     `json:"concurrency,omitempty"`
 	Connections int     `json:"connections"`
 	// Source is where samples come from: "pprof" or "metrics".
-	Source  string   `json:"source"`
-	Targets []string `json:"targets"`
+	Source string `json:"source"`
+	// HeapMetric is, for Source "metrics", the metric the heap was read
+	// from: go_gc_heap_live_bytes, go_memstats_heap_alloc_bytes or
+	// go_memstats_heap_inuse_bytes.
+	HeapMetric string   `json:"heap_metric,omitempty"`
+	Targets    []string `json:"targets"`
 
 	Samples []Sample `json:"samples"`
 }
@@ -144,6 +153,9 @@ type Sample struct {
 	ElapsedSeconds float64 `json:"elapsed_s"`
 	HeapBytes      int64   `json:"heap_bytes"`
 	Goroutines     int     `json:"goroutines"`
+	// GCCycles is the target's cumulative GC cycle count, when its
+	// metrics export one (Source "metrics").
+	GCCycles int64 `json:"gc_cycles,omitempty"`
 }
 
 // Progress is a live view of a running soak, passed to Config.Progress.

@@ -20,12 +20,14 @@ func TestParseHeapAlloc(t *testing.T) {
 	}{
 		{"memstats tail", "heap profile: 1: 2 [3: 4] @ heap/1048576\n1: 2 [3: 4] @ 0x1\n\n# runtime.MemStats\n# Alloc = 999\n# TotalAlloc = 5\n# HeapAlloc = 123456\n# HeapSys = 1\n", 123456, ""},
 		{"no memstats", "heap profile: 0: 0 [0: 0] @ heap/1048576\n", 0, "no \"# HeapAlloc"},
-		{"bad number", "# HeapAlloc = lots\n", 0, "bad HeapAlloc"},
+		{"bad number", "# HeapAlloc = lots\n", 0, `http://t/heap reports HeapAlloc of "lots", which cannot be true`},
+		{"negative", "# HeapAlloc = -8388608\n", 0, `HeapAlloc of "-8388608", which cannot be true`},
+		{"past int64", "# HeapAlloc = 9223372036854775808\n", 0, `HeapAlloc of "9223372036854775808"`},
 		{"html", "<html>not found</html>", 0, "not a debug=1 heap profile"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseHeapAlloc(strings.NewReader(tt.in))
+			got, err := parseHeapAlloc("http://t/heap", strings.NewReader(tt.in))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -49,10 +51,12 @@ func TestParseGoroutineTotal(t *testing.T) {
 		{"goroutine profile: total 3", 3, ""},
 		{"", 0, "empty"},
 		{"404 page not found\n", 0, "not a debug=1 goroutine profile"},
-		{"goroutine profile: total x\n", 0, "bad goroutine total"},
+		{"goroutine profile: total x\n", 0, `http://t/g reports a goroutine total of "x", which cannot be true`},
+		{"goroutine profile: total -3\n", 0, `a goroutine total of "-3"`},
+		{"goroutine profile: total 0\n", 0, `a goroutine total of "0"`},
 	}
 	for _, tt := range tests {
-		got, err := parseGoroutineTotal(strings.NewReader(tt.in))
+		got, err := parseGoroutineTotal("http://t/g", strings.NewReader(tt.in))
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("%q: err = %v, want %q", tt.in, err, tt.wantErr)
@@ -78,10 +82,24 @@ func TestParseMetrics(t *testing.T) {
 		{"inuse only, labels", "go_goroutines{instance=\"a\"} 5\ngo_memstats_heap_inuse_bytes{x=\"y z\"} 4096 1700000000\n", 4096, 5, ""},
 		{"missing", "go_goroutines 5\n", 0, 0, "no go_goroutines and go_memstats_heap_alloc_bytes"},
 		{"bad value", "go_goroutines many\n", 0, 0, "bad value"},
+		{"live heap first", "go_goroutines 5\ngo_memstats_heap_alloc_bytes 9e6\ngo_gc_heap_live_bytes 4e6\n", 4000000, 5, ""},
+		// Values that cannot be true are target errors naming the endpoint
+		// and the value.
+		{"negative heap", "go_goroutines 5\ngo_memstats_heap_alloc_bytes -9.223372036854776e+18\n", 0, 0,
+			"http://t/metrics reports go_memstats_heap_alloc_bytes of -9.223372036854776e+18, which cannot be true"},
+		{"NaN", "go_goroutines NaN\ngo_memstats_heap_alloc_bytes 1\n", 0, 0, "go_goroutines of NaN"},
+		{"+Inf", "go_goroutines 5\ngo_memstats_heap_alloc_bytes +Inf\n", 0, 0, "go_memstats_heap_alloc_bytes of +Inf"},
+		{"overflow", "go_goroutines 5\ngo_memstats_heap_alloc_bytes 1e400\n", 0, 0, "go_memstats_heap_alloc_bytes of +Inf"},
+		{"past int64", "go_goroutines 5\ngo_memstats_heap_alloc_bytes 9.3e18\n", 0, 0, "of 9.3e+18"},
+		{"negative goroutines", "go_goroutines -4\ngo_memstats_heap_alloc_bytes 1\n", 0, 0, "go_goroutines of -4"},
+		{"fraction of a goroutine", "go_goroutines 2.5\ngo_memstats_heap_alloc_bytes 1\n", 0, 0, "go_goroutines of 2.5"},
+		{"no goroutine", "go_goroutines 0\ngo_memstats_heap_alloc_bytes 1\n", 0, 0, "go_goroutines of 0"},
+		{"negative gc count", "go_goroutines 3\ngo_memstats_heap_alloc_bytes 1\ngo_gc_duration_seconds_count -1\n", 0, 0, "go_gc_duration_seconds_count of -1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			heap, gor, err := parseMetrics(strings.NewReader(tt.in))
+			rd, err := parseMetrics("http://t/metrics", strings.NewReader(tt.in))
+			heap, gor := rd.heap, rd.goroutines
 			if tt.wantErrIn != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErrIn) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErrIn)

@@ -2,15 +2,19 @@ package soak
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ginleak/ginleak/soak/load"
+	"github.com/ginleak/ginleak/soak/profdiff"
 )
 
 // probeTimeout bounds the checks before the load starts (name resolution,
@@ -123,8 +127,10 @@ func (s *sampler) probePprof(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	u := s.pprof + "/goroutine?debug=1"
+	var answered bool // a 200 answer that is not a goroutine profile
 	err := s.get(ctx, u, func(r io.Reader) error {
-		_, err := parseGoroutineTotal(r)
+		answered = true
+		_, err := parseGoroutineTotal(u, r)
 		return err
 	})
 	var se *statusError
@@ -132,20 +138,44 @@ func (s *sampler) probePprof(ctx context.Context) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, load.ErrNotLoopback):
-		return fmt.Errorf("pprof at %s: %w", s.pprof, unwrapOp(err))
 	case errors.As(err, &re):
 		return fmt.Errorf("pprof at %s redirects to %s: point --pprof at the target itself", s.pprof, re.location)
 	case errors.As(err, &se) && se.code == 404:
 		return fmt.Errorf("no pprof at %s (GET %s answered %s).\n%s", s.pprof, u, se.status, pprofHelp)
-	case errors.As(err, &se):
-		return fmt.Errorf("pprof at %s: %w", s.pprof, err)
-	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return fmt.Errorf("pprof at %s did not answer within %v: the port accepts connections but nothing answers HTTP there; is the service stuck, or is another program listening on that port?",
-			s.pprof, probeTimeout)
-	default:
+	case answered && !isValueError(err) && !errors.Is(err, profdiff.ErrTooLarge):
 		return fmt.Errorf("pprof at %s: %w.\n%s", s.pprof, err, pprofHelp)
 	}
+	return probeError(ctx, "pprof", "--pprof", s.pprof, err)
+}
+
+// probeError explains why a probe of the target's pprof or metrics
+// endpoint (what, set with flag, at base) failed, with the fix that
+// applies to that failure: a protocol mismatch, a server that hangs up or
+// hangs, a refused address. Mounting pprof is advised only by the caller,
+// when the endpoint answered but is not pprof.
+func probeError(ctx context.Context, what, flag, base string, err error) error {
+	var se *statusError
+	var rhe tls.RecordHeaderError
+	switch {
+	case errors.Is(err, load.ErrNotLoopback):
+		return fmt.Errorf("%s at %s: %w", what, base, unwrapOp(err))
+	case errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &rhe):
+		return fmt.Errorf("%s at %s: the server speaks plain HTTP, not TLS: write http:// instead of https:// (in the target URL, or %s)", what, base, flag)
+	case errors.As(err, &se) && se.code == http.StatusBadRequest && strings.Contains(se.body, "HTTPS server"):
+		return fmt.Errorf("%s at %s: the server speaks TLS (HTTPS): write https:// instead of http:// (in the target URL, or %s)", what, base, flag)
+	case errors.As(err, &se):
+		return fmt.Errorf("%s at %s: %w", what, base, err)
+	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("%s at %s did not answer within %v: the port accepts connections but nothing answers HTTP there; is the service stuck, or is another program listening on that port?",
+			what, base, probeTimeout)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		// net/http's error for a connection closed before any answer is
+		// unexported.
+		strings.Contains(err.Error(), "server closed idle connection"):
+		return fmt.Errorf("%s at %s: the server closed the connection without answering (%v): is an HTTP server listening on that port, "+
+			"or does something in front of it (a proxy, a firewall, a TLS terminator) drop the requests?", what, base, unwrapOp(err))
+	}
+	return fmt.Errorf("%s at %s: %w", what, base, err)
 }
 
 // probeMetrics checks that the metrics URL serves the Go collector's
@@ -153,20 +183,17 @@ func (s *sampler) probePprof(ctx context.Context) error {
 func (s *sampler) probeMetrics(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	_, _, err := s.sampleMetrics(ctx)
+	_, err := s.sampleMetrics(ctx)
 	var re *redirectError
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, load.ErrNotLoopback):
-		return fmt.Errorf("metrics at %s: %w", s.metrics, unwrapOp(err))
 	case errors.As(err, &re):
 		return fmt.Errorf("metrics at %s redirects to %s: point --metrics at the target itself", s.metrics, re.location)
-	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return fmt.Errorf("metrics at %s did not answer within %v: the port accepts connections but nothing answers HTTP there; is the service stuck, or is another program listening on that port?",
-			s.metrics, probeTimeout)
+	case isValueError(err):
+		return err
 	}
-	return fmt.Errorf("metrics at %s: %w", s.metrics, err)
+	return probeError(ctx, "metrics", "--metrics", s.metrics, err)
 }
 
 // unwrapOp returns the innermost error that says why a dial was refused,

@@ -169,7 +169,7 @@ func TestPprofRedirectRefused(t *testing.T) {
 	// Mid-run, a redirect is an error naming its destination.
 	smp := newSampler(target.URL+"/debug/pprof", "", false)
 	defer smp.close()
-	if _, _, err := smp.sample(context.Background()); err == nil || !strings.Contains(err.Error(), "redirects to "+elsewhere.URL) {
+	if _, err := smp.sample(context.Background()); err == nil || !strings.Contains(err.Error(), "redirects to "+elsewhere.URL) {
 		t.Errorf("sample = %v, want a redirect error", err)
 	}
 	if n := elsewhere.requests.Load(); n != 0 {
@@ -277,7 +277,21 @@ func TestInterruptedNeverStable(t *testing.T) {
 }
 
 func TestQualify(t *testing.T) {
-	samples := func(n int) []Sample { return make([]Sample, n) }
+	// n checkpoints 200 requests apart.
+	samples := func(n int) []Sample {
+		s := make([]Sample, n)
+		for i := range s {
+			s[i].Requests = int64(200 * (i + 1))
+		}
+		return s
+	}
+	tiny := func(n int) []Sample { // 12 requests in all
+		s := make([]Sample, n)
+		for i := range s {
+			s[i].Requests = int64(100 + i*12/(n-1))
+		}
+		return s
+	}
 	tests := []struct {
 		name        string
 		rep         Report
@@ -295,6 +309,12 @@ func TestQualify(t *testing.T) {
 			stats.Stable, "stopped early after 11 checkpoints; flat", false},
 		{"complete, stable", Report{Verdict: stats.Stable, Reason: "flat", Samples: samples(13)},
 			stats.Stable, "flat", false},
+		// Too few requests between the first and last checkpoints: noise of
+		// a few KB reads as hundreds of bytes per request.
+		{"12 requests, leak", Report{Verdict: stats.Leak, Reason: "grows", Samples: tiny(11)},
+			stats.Inconclusive, "only 12 requests between the first and the last checkpoint: a verdict needs at least 500", false},
+		{"12 requests, stable", Report{Verdict: stats.Stable, Reason: "flat", Samples: tiny(11)},
+			stats.Inconclusive, "only 12 requests between the first and the last checkpoint", false},
 		{"errors, leak", Report{Verdict: stats.Leak, Reason: "grows", Samples: samples(11), Requests: 2000, Errors: 1990, ErrorRate: 0.995,
 			StatusCodes: map[int]int64{200: 10, 500: 1500}, ErrorReasons: map[string]int64{"timeout": 490}},
 			stats.Inconclusive, "most requests failed (1,990 of 2,000: 500: 1,500, timeout: 490): the soak measured the error path — fix the target URL or the service first", true},

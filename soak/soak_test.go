@@ -298,7 +298,7 @@ func TestRunErrors(t *testing.T) {
 			`mux.Handle("/debug/pprof/", http.DefaultServeMux)`,
 		}},
 		{"few checkpoints", func() Config { c := quick(noPprof.URL, 2000); c.Checkpoints = 5; return c }(), []string{"at least 10"}},
-		{"too few requests", quick(noPprof.URL, 10), []string{"cannot fill 10 checkpoints"}},
+		{"too few requests", quick(noPprof.URL, 10), []string{"9 requests after warm-up are too few for a verdict: it needs at least 500"}},
 		{"bad warm-up", func() Config { c := quick(noPprof.URL, 2000); c.WarmupFraction = 1.5; return c }(), []string{"warm-up fraction"}},
 		{"warm-up too long", Config{Targets: quick(noPprof.URL, 1).Targets, Duration: time.Second, Warmup: 2 * time.Second}, []string{"not shorter"}},
 		{"bad target", Config{Targets: []load.Target{{URL: "localhost:8080"}}}, []string{"no scheme"}},
