@@ -25,6 +25,10 @@ type cellKey struct{ own, alloc Frame }
 
 type cell struct{ bytes, objects int64 }
 
+// ErrImpossibleValue is wrapped by the errors about values no Go runtime
+// writes, such as negative in-use bytes.
+var ErrImpossibleValue = errors.New("a value that cannot be true")
+
 // SummarizeHeap reduces a heap profile to a HeapSummary. It fails, like
 // HeapSites, on a profile that is invalid or has no inuse_space sample
 // type, and on negative in-use values, which no real heap profile holds.
@@ -50,7 +54,7 @@ func SummarizeHeap(p *profile.Profile) (*HeapSummary, error) {
 			o = smp.Value[objects]
 		}
 		if b < 0 || o < 0 {
-			return nil, fmt.Errorf("summarize heap profile: negative in-use value (%d bytes, %d objects): not a heap profile a Go runtime writes", b, o)
+			return nil, fmt.Errorf("summarize heap profile: negative in-use value (%d bytes, %d objects): %w", b, o, ErrImpossibleValue)
 		}
 		own, alloc := classify(sampleFrames(smp))
 		k := cellKey{own, alloc}
