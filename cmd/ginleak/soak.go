@@ -6,10 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/renameio/v2"
 
 	"github.com/ginleak/ginleak/soak"
 	"github.com/ginleak/ginleak/soak/load"
@@ -32,8 +37,27 @@ per request, so per-key leaks show:
   ginleak soak --targets targets.txt        # vegeta's http format, bodies with @file
 
 The target must serve net/http/pprof (default: TARGET origin + /debug/pprof),
-or give --metrics with Prometheus text (go_goroutines, go_memstats_heap_*).
-Set GODEBUG=memprofilerate=4096 on the target to attribute small leaks.
+or give --metrics with Prometheus text (go_goroutines, and go_gc_heap_live_bytes
+or go_memstats_heap_alloc_bytes; without the live-heap series the heap needs
+at least 2 GC cycles between checkpoints, from go_gc_cycles_total_gc_cycles_total,
+go_gc_duration_seconds_count or go_memstats_last_gc_time_seconds, or it is
+inconclusive). Set GODEBUG=memprofilerate=4096 on the target to attribute
+small leaks.
+
+Bounds:
+  - a verdict other than INCONCLUSIVE needs at least 500 requests between the
+    first checkpoint (after warm-up) and the last, and 10 checkpoints; runs
+    that cannot reach that are refused, runs that end short are INCONCLUSIVE
+  - at least 200ms of load (or 10 requests) between checkpoints, at most 1000
+    checkpoints; with --requests and --rate, the rate must send them in time
+  - at each checkpoint, requests still running after 1s (or -timeout if
+    shorter) are cancelled and counted as timeouts
+  - the run ends within its length (--duration, or --requests at --rate, or
+    30m for --requests in the closed model) plus 10s and a quarter of that
+  - what the target sends is bounded: response bodies 64 MiB (longer ones
+    fail the request), heap profiles 64 MiB compressed and decompressed,
+    pprof text and metrics 256 MiB, lines 1 MiB; values that cannot be true
+    (negative sizes, NaN, Inf, past int64) are a target error
 
 Exit codes: 0 stable, 1 leak, 3 inconclusive, 2 usage or target error.
 
@@ -53,20 +77,46 @@ type soakFlags struct {
 	set                             map[string]bool // flags given on the command line
 }
 
-// fs0 reports whether the numeric flag name was given as zero.
-func fs0(f *soakFlags, name string) bool {
-	switch name {
-	case "rate":
-		return f.rate <= 0
-	case "connections":
-		return f.connections <= 0
-	case "timeout":
-		return f.timeout <= 0
-	case "checkpoints":
-		return f.checkpoints <= 0
+// validate refuses flag values that cannot configure a soak, before any
+// work: each error names the flag, the value and what to give instead.
+func (f *soakFlags) validate() error {
+	positive := func(name string, v float64) error {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
+			return fmt.Errorf("-%s %v: give a positive, finite number (omit the flag for the default)", name, v)
+		}
+		return nil
 	}
-	return false
+	for _, fl := range []struct {
+		name string
+		v    float64
+	}{
+		{"rate", f.rate}, {"heap-floor", f.heapFloor}, {"goroutine-floor", f.goroutineFloor},
+		{"connections", float64(f.connections)}, {"checkpoints", float64(f.checkpoints)},
+		{"timeout", float64(f.timeout)}, {"duration", float64(f.duration)}, {"requests", float64(f.requests)},
+	} {
+		// Defaults are valid; a value given, or a default that is zero
+		// and means "not set", is checked when given.
+		if f.set[fl.name] {
+			if err := positive(fl.name, fl.v); err != nil {
+				if d, ok := durationFlags[fl.name]; ok {
+					return fmt.Errorf("-%s %v: give a positive duration such as %s", fl.name, time.Duration(fl.v), d)
+				}
+				return err
+			}
+		}
+	}
+	if f.set["concurrency"] && f.concurrency <= 0 {
+		return fmt.Errorf("-concurrency %d: give a positive number of workers for the closed model, or leave the flag out for the open model (-rate)", f.concurrency)
+	}
+	if f.settle < 0 {
+		return fmt.Errorf("-settle %v: give a duration of 0 (no pause) or more", f.settle)
+	}
+	return nil
 }
+
+// durationFlags are the flags validate reports as durations, with an
+// example value.
+var durationFlags = map[string]string{"timeout": "10s", "duration": "30s"}
 
 func (f *soakFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.rate, "rate", 500, "requests per second (open model: latency counted from the intended send time)")
@@ -75,9 +125,9 @@ func (f *soakFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.duration, "duration", 0, "bound of the run, warm-up included (default 30s unless -requests is set)")
 	fs.Int64Var(&f.requests, "requests", 0, "bound of the run in requests, warm-up included")
 	fs.StringVar(&f.warmup, "warmup", "", "warm-up before the first checkpoint: a duration (5s) or a request count (2000); default 10% of the run")
-	fs.IntVar(&f.checkpoints, "checkpoints", soak.DefaultCheckpoints, "checkpoints after warm-up (at least 10)")
+	fs.IntVar(&f.checkpoints, "checkpoints", soak.DefaultCheckpoints, "checkpoints after warm-up (10 to 1000)")
 	fs.StringVar(&f.pprofURL, "pprof", "", "where the target serves pprof (default: TARGET origin + /debug/pprof)")
-	fs.StringVar(&f.metricsURL, "metrics", "", "read samples from this Prometheus text URL instead of pprof (no forced GC: noisier)")
+	fs.StringVar(&f.metricsURL, "metrics", "", "read samples from this Prometheus text URL instead of pprof (no forced GC: see above)")
 	fs.StringVar(&f.targetsFile, "targets", "", "read targets from `FILE` in vegeta's http format (- for stdin)")
 	fs.StringVar(&f.jsonFile, "json", "", "write the machine-readable report to `FILE` (- for stdout); schema in docs/soak-json.md")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress line; only the report")
@@ -90,6 +140,9 @@ func (f *soakFlags) register(fs *flag.FlagSet) {
 
 // config builds the soak configuration from the flags and target args.
 func (f *soakFlags) config(args []string, stdin io.Reader) (soak.Config, error) {
+	if err := f.validate(); err != nil {
+		return soak.Config{}, err
+	}
 	var targets []load.Target
 	if f.targetsFile != "" {
 		r := stdin
@@ -142,11 +195,6 @@ func (f *soakFlags) config(args []string, stdin io.Reader) (soak.Config, error) 
 			cfg.Connections = f.concurrency // one connection per worker unless capped
 		}
 	}
-	for _, name := range []string{"rate", "connections", "timeout", "checkpoints"} {
-		if f.set[name] && fs0(f, name) {
-			return soak.Config{}, fmt.Errorf("-%s 0: give a positive value (omit the flag for the default)", name)
-		}
-	}
 	if f.warmup != "" {
 		if d, err := time.ParseDuration(f.warmup); err == nil {
 			cfg.Warmup = d
@@ -178,20 +226,25 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ginleak soak: %v\n", err)
 		return exitUsage
 	}
-	// Open the report file first: a bad path must not cost a whole soak.
-	var jsonOut io.Writer
-	switch f.jsonFile {
-	case "":
-	case "-":
-		jsonOut = stdout
-	default:
-		file, err := os.Create(f.jsonFile)
+	// Create the report's temporary file first, in the report's folder: a
+	// bad path must not cost a whole soak. It replaces the report only
+	// when complete, so a run that fails keeps an existing report intact.
+	var pending *renameio.PendingFile
+	if f.jsonFile != "" && f.jsonFile != "-" {
+		var err error
+		pending, err = renameio.NewPendingFile(f.jsonFile, renameio.WithTempDir(filepath.Dir(f.jsonFile)),
+			renameio.WithPermissions(0o644), renameio.WithExistingPermissions())
 		if err != nil {
 			fmt.Fprintf(stderr, "ginleak soak: create JSON report: %v\n", err)
 			return exitUsage
 		}
-		defer file.Close()
-		jsonOut = file
+		defer pending.Cleanup()
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// What the target sends is bounded (see soakUsage); a soft limit
+		// makes the GC return the garbage of those reads early, keeping
+		// the tool's peak RSS well under 600 MB.
+		debug.SetMemoryLimit(memoryLimit)
 	}
 	tty := isTerminal(stderr)
 	if !f.quiet {
@@ -212,20 +265,18 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	if jsonOut != nil {
-		if err := writeJSONReport(jsonOut, rep); err != nil {
+	if f.jsonFile != "" {
+		if err := writeJSONReport(f.jsonFile, pending, stdout, rep); err != nil {
 			fmt.Fprintf(stderr, "ginleak soak: write JSON report: %v\n", err)
 			return exitUsage
-		}
-		if file, ok := jsonOut.(*os.File); ok && file != stdout {
-			if err := file.Close(); err != nil {
-				fmt.Fprintf(stderr, "ginleak soak: write JSON report: %v\n", err)
-				return exitUsage
-			}
 		}
 	}
 	return exit
 }
+
+// memoryLimit is the soft memory limit of ginleak soak (GOMEMLIMIT
+// overrides it).
+const memoryLimit = 384 << 20
 
 func verdictCode(v stats.Verdict) int {
 	switch v {
@@ -263,10 +314,23 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
-func writeJSONReport(w io.Writer, rep *soak.Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rep)
+// writeJSONReport encodes rep whole before writing any of it, so an
+// encoding error leaves nothing half written, then writes it to stdout
+// (path "-") or to pending and renames that over path.
+func writeJSONReport(path string, pending *renameio.PendingFile, stdout io.Writer, rep *soak.Report) error {
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if path == "-" {
+		_, err := stdout.Write(b)
+		return err
+	}
+	if _, err := pending.Write(b); err != nil {
+		return err
+	}
+	return pending.CloseAtomicallyReplace()
 }
 
 // parseInterspersed parses flags that may come after the positional
