@@ -52,8 +52,9 @@ Bounds:
     checkpoints; with --requests and --rate, the rate must send them in time
   - at each checkpoint, requests still running after 1s (or -timeout if
     shorter) are cancelled and counted as timeouts
-  - the run ends within its length (--duration, or --requests at --rate, or
-    30m for --requests in the closed model) plus 10s and a quarter of that
+  - the run ends within its length (--duration; or twice the time --requests
+    take at --rate; or 30m for --requests in the closed model) plus 10s and
+    a quarter of that
   - what the target sends is bounded: response bodies 64 MiB (longer ones
     fail the request), heap profiles 64 MiB compressed and decompressed,
     pprof text and metrics 256 MiB, lines 1 MiB; values that cannot be true
