@@ -108,51 +108,61 @@ func splitBroken(roots []*packages.Package) (good []*packages.Package, broken []
 }
 
 // rootCause picks the error that explains p's failure. The type checker's
-// "could not import X" and the go command's "# pkg" compiler banner are
-// consequences; the missing header, the unresolved module, the syntax or
-// type error in the user's code are causes. In order: parse errors, type
-// errors that are not import failures, errors of the go command (cgo's
-// compiler output, module lookups), then import failures followed to the
-// imported package's own cause.
+// "could not import X", its "undefined: x.Y" that follow, and the go
+// command's "# pkg" echo of type errors are consequences; the missing
+// header, the unresolved module, the syntax error are causes. In order:
+// parse errors; import failures, followed to the imported package's own
+// cause; the go command's own errors (cgo's compiler output, module
+// lookups) unless they only repeat a type error; type errors; anything.
 func rootCause(p *packages.Package, visiting, bad map[*packages.Package]bool) (posn, msg string) {
 	visiting[p] = true
-	byKind := func(keep func(packages.Error) bool) (packages.Error, bool) {
-		for _, e := range p.Errors {
-			if keep(e) {
-				return e, true
-			}
+	for _, e := range p.Errors {
+		if e.Kind == packages.ParseError {
+			return cleanPos(e.Pos), bound(e.Msg)
 		}
-		return packages.Error{}, false
-	}
-	hint := brokenImportHint(p, bad)
-	if e, ok := byKind(func(e packages.Error) bool { return e.Kind == packages.ParseError }); ok {
-		return cleanPos(e.Pos), bound(e.Msg) + hint
-	}
-	if e, ok := byKind(func(e packages.Error) bool {
-		return e.Kind == packages.TypeError && importPathOf(e.Msg) == ""
-	}); ok {
-		return cleanPos(e.Pos), bound(e.Msg) + hint
-	}
-	if e, ok := byKind(func(e packages.Error) bool { return e.Kind == packages.ListError || e.Kind == packages.UnknownError }); ok {
-		return cleanPos(e.Pos), compilerError(e.Msg)
 	}
 	for _, e := range p.Errors {
 		path := importPathOf(e.Msg)
 		imp := p.Imports[path]
-		if imp == nil || visiting[imp] || len(imp.Errors) == 0 {
+		if e.Kind != packages.TypeError || imp == nil || visiting[imp] || len(imp.Errors) == 0 {
 			continue
 		}
 		pos := cleanPos(e.Pos)
 		ipos, imsg := rootCause(imp, visiting, bad)
-		// The go command places a missing package's error at the import
-		// that wanted it, the position already given.
-		if ipos != "" && !samePlace(pos, ipos) {
+		// A package that was not found has no files: the go command places
+		// its error at the first import of it that it met, which may be
+		// in another package altogether.
+		if ipos != "" && len(imp.GoFiles)+len(imp.CompiledGoFiles) > 0 && !samePlace(pos, ipos) {
 			imsg = ipos + ": " + imsg
 		}
 		return pos, "could not import " + path + ": " + imsg
 	}
+	for _, e := range p.Errors {
+		if e.Kind == packages.ListError || e.Kind == packages.UnknownError {
+			if line := compilerError(e.Msg); !repeatsTypeError(p, line) {
+				return cleanPos(e.Pos), line
+			}
+		}
+	}
+	hint := brokenImportHint(p, bad)
+	for _, e := range p.Errors {
+		if e.Kind == packages.TypeError && importPathOf(e.Msg) == "" {
+			return cleanPos(e.Pos), bound(e.Msg) + hint
+		}
+	}
 	e := p.Errors[0]
-	return cleanPos(e.Pos), bound(e.Msg)
+	return cleanPos(e.Pos), bound(e.Msg) + hint
+}
+
+// repeatsTypeError reports whether line, from the go command's output, is
+// the compiler's copy of one of p's type errors.
+func repeatsTypeError(p *packages.Package, line string) bool {
+	for _, e := range p.Errors {
+		if e.Kind == packages.TypeError && strings.HasSuffix(line, ": "+e.Msg) {
+			return true
+		}
+	}
+	return false
 }
 
 // brokenImportHint names a directly imported package that does not build

@@ -18,7 +18,7 @@ import (
 // brokenModule is a module in which some packages do not build:
 //
 //	cgodep      includes a C header that does not exist
-//	private     imports a module the machine cannot fetch
+//	private     imports a module the machine cannot fetch, and has a type error
 //	usesbroken  calls something cgodep does not have (its own type error)
 //	usescgo     imports cgodep but type-checks: analysed
 //	helper      fine; usescgo calls its Marked function (a fact)
@@ -41,6 +41,9 @@ import "example.com/private/secret"
 
 func Y() string { return secret.Value }
 `,
+	// A type error beside the unresolved import: the import is the cause
+	// reported (in real code the type errors follow from it).
+	"private/q.go": "package private\n\nfunc Z() int { return undefinedThing }\n",
 	"usesbroken/u.go": `package usesbroken
 
 import "example.com/app/cgodep"
