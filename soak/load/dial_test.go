@@ -90,3 +90,58 @@ func TestEngineRefusesRemoteAtDial(t *testing.T) {
 
 // LoopbackOnly fits net.Dialer.Control.
 var _ = net.Dialer{Control: LoopbackOnly}
+
+// A slot is given back only when its socket is closed, so a dial for a
+// replacement waits for the close instead of overlapping it.
+func TestBoundedDialWaitsForClose(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	var d net.Dialer
+	b := newBoundedDial(2, d.DialContext)
+	addr := ln.Addr().String()
+	var conns []net.Conn
+	for range 2 {
+		c, err := b.DialContext(context.Background(), "tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if c, err := b.DialContext(ctx, "tcp", addr); err == nil {
+		c.Close()
+		t.Fatal("third dial with a limit of 2: want it to wait until the context ends")
+	}
+	// Closing twice gives back one slot only.
+	conns[0].Close()
+	conns[0].Close()
+	c, err := b.DialContext(context.Background(), "tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel2()
+	if c, err := b.DialContext(ctx2, "tcp", addr); err == nil {
+		c.Close()
+		t.Fatal("a double close gave back two slots")
+	}
+	conns[1].Close()
+	// Slots are kept per address dialed.
+	if len(b.slots) != 1 {
+		t.Errorf("slots for %d addresses, want 1", len(b.slots))
+	}
+}

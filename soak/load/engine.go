@@ -12,6 +12,10 @@
 //   - loopback only: unless Config.AllowRemote, a connection to an address
 //     that is not on this machine is refused when it is dialed, before
 //     anything is sent;
+//   - clients that give up (Config.Abort): a seeded fraction of requests is
+//     abandoned mid-request by closing its connection, counted apart
+//     (Result.Aborted), and the pool replaces the closed connections
+//     without ever exceeding Config.Connections;
 //   - segments: Engine.Run sends a bounded segment, stops, lets in-flight
 //     requests drain and returns, so a caller can inspect the target
 //     between segments while no request is running.
@@ -89,6 +93,9 @@ type Config struct {
 	// (after name resolution, see LoopbackOnly) and refused, before
 	// anything is sent, unless its address is loopback.
 	AllowRemote bool
+	// Abort abandons a fraction of the requests mid-request (see Abort);
+	// Engine.SetAbort changes it between segments.
+	Abort Abort
 }
 
 // Segment bounds one Engine.Run: it ends after Requests requests were
@@ -119,6 +126,10 @@ type Result struct {
 	// Drained counts requests cancelled when the drain timeout expired at
 	// the end of a segment. They are in Requests and Errors, as timeouts.
 	Drained int64
+	// Aborted counts requests the engine abandoned on purpose (Config.Abort)
+	// by closing their connection before the answer was read. They are
+	// not in Requests nor Errors, and their latency is not recorded.
+	Aborted int64
 	// StatusCodes counts answers per status code, 2xx included.
 	StatusCodes map[int]int64
 	// ErrorReasons counts transport errors by a short reason.
@@ -146,6 +157,7 @@ type Snapshot struct {
 	Requests int64
 	Errors   int64
 	Behind   int64
+	Aborted  int64
 	// InFlight is the number of requests currently running.
 	InFlight int64
 	// Running reports whether a segment is running.
@@ -163,6 +175,7 @@ type Engine struct {
 	timeout   time.Duration
 	drain     time.Duration
 	workers   []*worker
+	abort     Abort // changed only by SetAbort, between segments
 
 	seq     atomic.Int64 // next request number, for {{seq}} and target choice
 	running atomic.Bool
@@ -195,7 +208,11 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Connections > MaxConnections || cfg.Concurrency > MaxConnections {
 		return nil, fmt.Errorf("at most %d connections", MaxConnections)
 	}
-	e := &Engine{timeout: cfg.Timeout, drain: cfg.DrainTimeout}
+	abort, err := cfg.Abort.validate()
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{timeout: cfg.Timeout, drain: cfg.DrainTimeout, abort: abort}
 	if e.timeout == 0 {
 		e.timeout = DefaultTimeout
 	}
@@ -231,7 +248,7 @@ func New(cfg Config) (*Engine, error) {
 		}
 		e.targets = append(e.targets, c)
 	}
-	dialer := newDialer(cfg.AllowRemote)
+	dialer := newBoundedDial(conns, newDialer(cfg.AllowRemote).DialContext)
 	e.transport = &http.Transport{
 		Proxy:                  nil,
 		DialContext:            dialer.DialContext,
@@ -272,6 +289,7 @@ func (e *Engine) Snapshot() Snapshot {
 		Requests: e.total.Requests,
 		Errors:   e.total.Errors,
 		Behind:   e.total.Behind,
+		Aborted:  e.total.Aborted,
 	}
 	if start := e.segNano.Load(); start != 0 {
 		s.Running = true
@@ -281,6 +299,7 @@ func (e *Engine) Snapshot() Snapshot {
 		s.Requests += w.requests.Load()
 		s.Errors += w.errors.Load()
 		s.Behind += w.behind.Load()
+		s.Aborted += w.aborted.Load()
 		s.InFlight += w.inFlight.Load()
 	}
 	return s
@@ -483,6 +502,7 @@ func (e *Engine) collect(elapsed time.Duration) Result {
 		res.Behind += c.behind
 		res.Canceled += c.canceled
 		res.Drained += c.drained
+		res.Aborted += c.aborted
 		for k, v := range c.status {
 			res.StatusCodes[k] += v
 		}
@@ -503,6 +523,7 @@ func (e *Engine) collect(elapsed time.Duration) Result {
 	t.Behind += res.Behind
 	t.Canceled += res.Canceled
 	t.Drained += res.Drained
+	t.Aborted += res.Aborted
 	t.Elapsed += elapsed
 	for k, v := range res.StatusCodes {
 		t.StatusCodes[k] += v

@@ -86,9 +86,9 @@ const latBuf = 256
 // segCounts are a worker's plain per-segment counters, read after the
 // segment's goroutines finished.
 type segCounts struct {
-	requests, errors, behind, canceled, drained int64
-	status                                      map[int]int64
-	reasons                                     map[string]int64
+	requests, errors, behind, canceled, drained, aborted int64
+	status                                               map[int]int64
+	reasons                                              map[string]int64
 }
 
 // worker sends requests one at a time. Its state is touched only by its
@@ -97,8 +97,8 @@ type worker struct {
 	e *Engine
 
 	// Live counters for Engine.Snapshot, reset by collect.
-	requests, errors, behind, inFlight atomic.Int64
-	_                                  [64]byte // keep workers' counters on separate cache lines
+	requests, errors, behind, aborted, inFlight atomic.Int64
+	_                                           [64]byte // keep workers' counters on separate cache lines
 
 	seg segCounts
 
@@ -106,12 +106,16 @@ type worker struct {
 	cancel context.CancelFunc
 	segCtx context.Context
 	timer  *time.Timer // per-request timeout, fires cancel
-	start  time.Time
-	reqs   []*http.Request // reusable requests per static target, bound to ctx
-	buf    []byte          // body drain buffer
-	tmp    []byte          // template rendering
-	lat    [latBuf]int64   // latencies (µs) not yet in the segment histogram
-	nlat   int
+	// abandon fires cancel at a chosen request's abort moment, after
+	// setting abandoned; both are nil when the engine aborts nothing.
+	abandon   *time.Timer
+	abandoned *atomic.Bool
+	start     time.Time
+	reqs      []*http.Request // reusable requests per static target, bound to ctx
+	buf       []byte          // body drain buffer
+	tmp       []byte          // template rendering
+	lat       [latBuf]int64   // latencies (µs) not yet in the segment histogram
+	nlat      int
 }
 
 func newWorker(e *Engine) *worker {
@@ -133,18 +137,39 @@ func (w *worker) begin(segCtx context.Context, start time.Time) {
 // newContext makes a fresh request context (after a timeout cancelled the
 // old one, or for a new segment) and drops the requests bound to the old.
 func (w *worker) newContext() {
+	w.stopTimers()
+	ctx, cancel := context.WithCancel(w.segCtx)
+	w.ctx, w.cancel = ctx, cancel
+	w.timer = time.AfterFunc(time.Hour, cancel)
+	w.timer.Stop()
+	w.abandon, w.abandoned = nil, nil
+	if w.e.abort.Rate > 0 {
+		// Cancelling a request's context makes the transport close its
+		// connection at once (pending or mid-body): what a client that
+		// gives up does. The flag, set first, tells finish why.
+		hit := new(atomic.Bool)
+		w.abandoned = hit
+		w.abandon = time.AfterFunc(time.Hour, func() {
+			hit.Store(true)
+			cancel()
+		})
+		w.abandon.Stop()
+	}
+	clear(w.reqs)
+}
+
+func (w *worker) stopTimers() {
 	if w.timer != nil {
 		w.timer.Stop()
 	}
-	w.ctx, w.cancel = context.WithCancel(w.segCtx)
-	w.timer = time.AfterFunc(time.Hour, w.cancel)
-	w.timer.Stop()
-	clear(w.reqs)
+	if w.abandon != nil {
+		w.abandon.Stop()
+	}
 }
 
 // end releases the segment's context.
 func (w *worker) end() {
-	w.timer.Stop()
+	w.stopTimers()
 	w.cancel()
 	clear(w.reqs)
 }
@@ -188,7 +213,7 @@ func (w *worker) runClosed(limit, seq0 int64, stopped *atomic.Bool, allClaimed f
 func (w *worker) primeOne(seq int64, arrived *sync.WaitGroup, allArrived <-chan struct{}) {
 	defer w.end()
 	intended := time.Since(w.start)
-	resp, err := w.roundTrip(seq)
+	resp, _, err := w.roundTrip(seq, 0, false)
 	arrived.Done()
 	if err == nil {
 		select {
@@ -196,35 +221,58 @@ func (w *worker) primeOne(seq int64, arrived *sync.WaitGroup, allArrived <-chan 
 		case <-w.segCtx.Done():
 		}
 	}
-	w.finish(resp, err, intended)
+	w.finish(resp, err, intended, false)
 }
 
-// do sends one request and records its outcome.
+// do sends one request, abandoning it at its moment if the engine's Abort
+// chose it, and records its outcome.
 func (w *worker) do(seq int64, intended time.Duration) {
-	resp, err := w.roundTrip(seq)
-	w.finish(resp, err, intended)
+	after, abort := w.e.abort.abortAt(seq)
+	resp, armed, err := w.roundTrip(seq, after, abort && w.abandon != nil)
+	w.finish(resp, err, intended, armed)
 }
 
-func (w *worker) roundTrip(seq int64) (*http.Response, error) {
+// roundTrip sends request seq. With abort, the request is abandoned after
+// abortAfter unless it finished first; armed reports that the abort timer
+// was set.
+func (w *worker) roundTrip(seq int64, abortAfter time.Duration, abort bool) (resp *http.Response, armed bool, err error) {
 	w.inFlight.Add(1)
 	w.timer.Reset(w.e.timeout)
 	req, err := w.request(seq)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return w.e.transport.RoundTrip(req)
+	if abort {
+		w.abandon.Reset(abortAfter)
+	}
+	resp, err = w.e.transport.RoundTrip(req)
+	return resp, abort, err
 }
 
-// finish drains and closes the answer, then records the outcome.
-func (w *worker) finish(resp *http.Response, err error, intended time.Duration) {
+// finish drains and closes the answer, then records the outcome. armed
+// says the request's abort timer was set (see do).
+func (w *worker) finish(resp *http.Response, err error, intended time.Duration, armed bool) {
 	defer w.inFlight.Add(-1)
 	if err == nil {
+		// Read while the abort moment may still come: a client that gives
+		// up mid-body closes the connection too.
 		err = w.drainBody(resp.Body)
 	}
 	fired := !w.timer.Stop()
-	if fired {
-		// The timeout cancelled w.ctx: later requests need a new one.
+	abandoned := armed && !w.abandon.Stop()
+	if fired || abandoned {
+		// A timer cancelled w.ctx (or is about to): later requests need a
+		// new one.
 		defer w.newContext()
+	}
+	if abandoned && err != nil && w.abandoned.Load() {
+		// Abandoned on purpose before the answer was read: neither an
+		// answer nor an error. The flag is set before the cancel that
+		// caused err, so it is seen here.
+		clear(w.reqs)
+		w.aborted.Add(1)
+		w.seg.aborted++
+		return
 	}
 	if err != nil {
 		if w.segCtx.Err() != nil {
@@ -387,5 +435,6 @@ func (w *worker) flush() segCounts {
 	w.requests.Store(0)
 	w.errors.Store(0)
 	w.behind.Store(0)
+	w.aborted.Store(0)
 	return c
 }
