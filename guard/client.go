@@ -197,6 +197,7 @@ func NewClient(opts ...ClientOption) (*Client, error) {
 		}
 		rt = c.breakers
 	}
+	//ginleak:ignore clienttimeout deadlineTransport bounds every round trip, body included; http.Client.Timeout would cost a timer goroutine per call
 	c.HTTP = &http.Client{Transport: rt}
 	return c, nil
 }

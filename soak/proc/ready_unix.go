@@ -35,6 +35,7 @@ func (p *Process) waitReady(ctx context.Context, rawURL string, timeout time.Dur
 	defer tr.CloseIdleConnections()
 	client := &http.Client{
 		Transport: tr,
+		Timeout:   readyAttemptTimeout, // one attempt never outlives its turn
 		// A redirect is an answer: the server is up.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
