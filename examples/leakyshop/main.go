@@ -9,7 +9,13 @@
 //	leakyshop listening on http://ADDR
 //
 // with the real address (so -addr 127.0.0.1:0 picks a free port and tells
-// which). Everything else goes to standard error. It listens only on a
+// which); with -bare-addr a second line follows,
+//
+//	leakyshop bare server listening on http://ADDR
+//
+// for the same router on a bare http.Server with no timeouts (the way
+// r.Run() serves it), the leaky half of a server pair for `ginleak soak
+// --slow-clients`. Everything else goes to standard error. It listens only on a
 // loopback address (127.0.0.0/8, ::1, localhost) unless -allow-remote says
 // otherwise: without -pprof-token its pprof and leak page answer anyone. It is served by
 // guard.NewServer and guard.Serve (timeouts, graceful shutdown); SIGINT or
@@ -25,6 +31,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -79,6 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	viewCacheSize := fs.Int("view-cache-size", shop.DefaultViewCacheSize, "entries of the fixed product-view cache (/fixed/products/:id)")
 	pprofToken := fs.String("pprof-token", "", "serve /debug/pprof and /debug/leaks only with \"Authorization: Bearer TOKEN\" (default: $LEAKYSHOP_PPROF_TOKEN; unset: no authentication, as ginleak soak needs)")
 	allowRemote := fs.Bool("allow-remote", false, "allow an -addr that is not loopback (0.0.0.0, :8080, a LAN address): the leaky routes, /metrics and, without -pprof-token, pprof and /debug/leaks then answer anyone who can reach it")
+	bareAddr := fs.String("bare-addr", "", "also serve the shop on this address with a bare http.Server: no ReadHeaderTimeout or any other timeout, as r.Run() does (the leaky side of the slow-clients check; loopback only unless -allow-remote)")
 	env := fs.String("env", "test", "guard.Config environment: prod, staging or test (settings: defaults < profile < $GINLEAK_* variables; see docs/guard.md)")
 	verbose := fs.Bool("v", false, "log debug lines (audit, mail) and one access log line per /fixed request to standard error")
 	if err := fs.Parse(args); err != nil {
@@ -108,13 +116,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if err := checkListenAddr(*addr); err != nil {
-		if !*allowRemote {
-			fmt.Fprintf(stderr, "leakyshop: -addr %s: %v; leakyshop serves this machine only unless you pass -allow-remote\n", *addr, err)
-			return 2
-		}
-		if *pprofToken == "" {
-			fmt.Fprintf(stderr, "leakyshop: WARNING: -allow-remote without -pprof-token: /debug/pprof and /debug/leaks on %s answer anyone who can reach it\n", *addr)
+	listenAddrs := []struct{ flag, addr string }{{"-addr", *addr}}
+	if *bareAddr != "" {
+		listenAddrs = append(listenAddrs, struct{ flag, addr string }{"-bare-addr", *bareAddr})
+	}
+	for _, a := range listenAddrs {
+		if err := checkListenAddr(a.addr); err != nil {
+			if !*allowRemote {
+				fmt.Fprintf(stderr, "leakyshop: %s %s: %v; leakyshop serves this machine only unless you pass -allow-remote\n", a.flag, a.addr, err)
+				return 2
+			}
+			if *pprofToken == "" {
+				fmt.Fprintf(stderr, "leakyshop: WARNING: -allow-remote without -pprof-token: /debug/pprof and /debug/leaks on %s answer anyone who can reach it\n", a.addr)
+			}
 		}
 	}
 	// The server's settings come from guard.Config: leakyshop's own test
@@ -154,17 +168,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer s.Close()
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "leakyshop: listen on %s: %v\n", *addr, err)
-		return 2
+	ln, code := listen("-addr", *addr, *allowRemote, stderr)
+	if ln == nil {
+		return code
 	}
-	if !*allowRemote {
-		// "localhost" was resolved by Listen: check what it bound.
-		if err := checkListenAddr(ln.Addr().String()); err != nil {
+	var bareLn net.Listener
+	if *bareAddr != "" {
+		if bareLn, code = listen("-bare-addr", *bareAddr, *allowRemote, stderr); bareLn == nil {
 			ln.Close()
-			fmt.Fprintf(stderr, "leakyshop: -addr %s bound %s: %v; leakyshop serves this machine only unless you pass -allow-remote\n", *addr, ln.Addr(), err)
-			return 2
+			return code
 		}
 	}
 	// guard.NewServer with the configuration's timeouts (by default
@@ -173,6 +185,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// r.Run(), which has no timeouts and no graceful shutdown.
 	srv := cfg.NewServer(ln.Addr().String(), s.Router(), guard.WithLogger(logger))
 	fmt.Fprintf(stdout, "leakyshop listening on http://%s\n", ln.Addr())
+	if bareLn != nil {
+		bare := serveBare(bareLn, s.Router(), logger)
+		defer bare()
+		fmt.Fprintf(stdout, "leakyshop bare server listening on http://%s\n", bareLn.Addr())
+	}
 
 	// guard.Serve runs until ctx ends (main cancels it on SIGINT or
 	// SIGTERM, so Serve's own signal handling is off), then drains the
@@ -192,6 +209,47 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// listen binds addr (given as flag) and, unless allowRemote, checks what
+// it bound: "localhost" was resolved by Listen. On failure it has said why
+// and returns nil and the exit code.
+func listen(flag, addr string, allowRemote bool, stderr io.Writer) (net.Listener, int) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "leakyshop: listen on %s: %v\n", addr, err)
+		return nil, 2
+	}
+	if !allowRemote {
+		if err := checkListenAddr(ln.Addr().String()); err != nil {
+			ln.Close()
+			fmt.Fprintf(stderr, "leakyshop: %s %s bound %s: %v; leakyshop serves this machine only unless you pass -allow-remote\n", flag, addr, ln.Addr(), err)
+			return nil, 2
+		}
+	}
+	return ln, 0
+}
+
+// serveBare serves h on ln the way r.Run() does: an http.Server with no
+// timeout at all, so a client that never finishes its headers holds its
+// connection (and the server's goroutine and buffers for it) for as long
+// as it likes. It is the leaky side of the slow-clients pair; the main
+// listener is the fixed side. The returned function closes it at once:
+// r.Run() has no graceful shutdown either.
+func serveBare(ln net.Listener, h http.Handler, logger *slog.Logger) (stop func()) {
+	// ginleak vet's servertimeout rule reports this line: that is the point.
+	srv := &http.Server{Handler: h}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("leakyshop: bare server", "err", err)
+		}
+	}()
+	return func() {
+		srv.Close()
+		<-done
+	}
 }
 
 // checkListenAddr accepts a host:port whose host is a loopback IP address

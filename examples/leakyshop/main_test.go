@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -231,5 +233,131 @@ func TestCheckListenAddr(t *testing.T) {
 		if err := checkListenAddr(addr); err == nil {
 			t.Errorf("checkListenAddr(%q) = nil, want a refusal", addr)
 		}
+	}
+}
+
+// startRun runs leakyshop with args until the test ends and returns the
+// URLs of its stdout lines that match prefixes, in order.
+func startRun(t *testing.T, args []string, prefixes ...string) []string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var stderr syncBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, args, pw, &stderr)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case c := <-code:
+			if c != 0 {
+				t.Errorf("exit code %d, want 0; stderr: %s", c, stderr.String())
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("run did not return within 15s of the shutdown")
+		}
+	})
+	lines := make(chan string, 8)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			default: // drained below or unwanted
+			}
+		}
+	}()
+	var urls []string
+	for _, p := range prefixes {
+		select {
+		case line := <-lines:
+			u, ok := strings.CutPrefix(line, p)
+			if !ok || !regexp.MustCompile(`^http://127\.0\.0\.1:[1-9][0-9]*$`).MatchString(u) {
+				t.Fatalf("stdout line %q, want %q", line, p+"http://127.0.0.1:PORT")
+			}
+			urls = append(urls, u)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no %q line within 10s; stderr: %s", p, stderr.String())
+		}
+	}
+	return urls
+}
+
+// slowClient opens a connection to url's host that sends a request line
+// and part of a header, never the end of the headers.
+func slowClient(t *testing.T, url string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: shop\r\nX-Slow: a"); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// closedWithin reports whether the server closed c within d.
+func closedWithin(c net.Conn, d time.Duration) bool {
+	c.SetReadDeadline(time.Now().Add(d))
+	_, err := io.Copy(io.Discard, c) // a 408 answer, if any, then EOF
+	var ne net.Error
+	return !(errors.As(err, &ne) && ne.Timeout())
+}
+
+// -bare-addr serves the same shop a second time, on a bare http.Server:
+// a client that never finishes its headers is closed by the guard server
+// (its ReadHeaderTimeout, shortened here) and held by the bare one.
+func TestBareServerPair(t *testing.T) {
+	t.Setenv("GINLEAK_SERVER_READ_HEADER_TIMEOUT", "200ms")
+	urls := startRun(t, []string{"-addr", "127.0.0.1:0", "-bare-addr", "127.0.0.1:0"},
+		"leakyshop listening on ", "leakyshop bare server listening on ")
+	guarded, bare := urls[0], urls[1]
+	if guarded == bare {
+		t.Fatalf("both servers on %s", bare)
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	defer client.CloseIdleConnections()
+	for _, u := range urls {
+		resp, err := client.Get(u + "/leaky/report")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s/leaky/report: %d, want 200", u, resp.StatusCode)
+		}
+	}
+	g, b := slowClient(t, guarded), slowClient(t, bare)
+	if !closedWithin(g, 5*time.Second) {
+		t.Error("the guard server held a client with unfinished headers for 5 s; ReadHeaderTimeout is 200ms")
+	}
+	if closedWithin(b, time.Second) {
+		t.Error("the bare server closed a client with unfinished headers; it has no timeout")
+	}
+	// The bare server's held connection does not delay the shutdown
+	// (checked by startRun's clean-up).
+}
+
+func TestBareAddrRefusedWhenRemote(t *testing.T) {
+	var stdout, stderr syncBuffer
+	if c := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-bare-addr", "0.0.0.0:0"}, &stdout, &stderr); c != 2 {
+		t.Errorf("exit code %d, want 2", c)
+	}
+	if msg := stderr.String(); stdout.String() != "" || !strings.Contains(msg, "-bare-addr 0.0.0.0:0: 0.0.0.0 listens on every interface") ||
+		!strings.Contains(msg, "-allow-remote") {
+		t.Errorf("stdout %q, stderr %q", stdout.String(), msg)
+	}
+	stdout, stderr = syncBuffer{}, syncBuffer{}
+	if c := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-bare-addr", "127.0.0.1:99999"}, &stdout, &stderr); c != 2 {
+		t.Errorf("bad port: exit code %d, want 2", c)
+	}
+	if !strings.Contains(stderr.String(), "listen on 127.0.0.1:99999") {
+		t.Errorf("bad port: stderr %q", stderr.String())
 	}
 }

@@ -9,8 +9,9 @@
 //	chanleak     3.3   GET  /leaky/shipping/quote         a sender blocks on an unbuffered channel
 //	history      3.1   GET  /leaky/history/products/:id   a middleware closure keeps every request
 //	bodyrestore  1.1   POST /leaky/orders                 a middleware eats the body (a correctness bug)
+//	clientgone   3.3   GET  /leaky/report                 a sender blocks once its client gave up (only then)
 //
-// Each case lives in its own file (case1_ctxescape.go ... case5_bodyrestore.go)
+// Each case lives in its own file (case1_ctxescape.go ... case7_clientgone.go)
 // holding both handlers, with comments on the mechanism. [Cases] describes
 // them for tools, such as `ginleak demo`, that drive the routes and check the
 // verdicts without hard-coding paths.

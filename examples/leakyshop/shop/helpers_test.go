@@ -21,9 +21,13 @@ import (
 // Options.Done); everything else must be gone when the tests end.
 const leakyQuoteSender = "github.com/ginleak/ginleak/examples/leakyshop/shop.(*Shop).leakyShippingQuote.func1"
 
+// Nor can the report workers /leaky/report leaves behind a client that
+// gave up.
+const leakyReportSender = "github.com/ginleak/ginleak/examples/leakyshop/shop.(*Shop).leakyReport.func1"
+
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.TestMode)
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction(leakyQuoteSender))
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction(leakyQuoteSender), goleak.IgnoreAnyFunction(leakyReportSender))
 	os.Exit(0) // not reached: VerifyTestMain exits
 }
 

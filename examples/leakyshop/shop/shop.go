@@ -34,6 +34,7 @@ const (
 	DefaultRequestTimeout = 10 * time.Second
 	DefaultCartCacheSize  = 10_000
 	DefaultCartIdleExpiry = 30 * time.Minute
+	DefaultReportLatency  = 5 * time.Millisecond
 )
 
 // Options configures a [Shop]. The zero value is what the demo runs.
@@ -70,6 +71,10 @@ type Options struct {
 	// the flat rate. Defaults DefaultQuoteLatency and DefaultQuotePatience.
 	QuoteLatency  time.Duration
 	QuotePatience time.Duration
+
+	// ReportLatency is how long the (simulated) report query of the
+	// /…/report routes takes (case 7); default DefaultReportLatency.
+	ReportLatency time.Duration
 
 	// HistorySize is how many requests the fixed history keeps; default
 	// DefaultHistorySize.
@@ -113,6 +118,7 @@ func (o Options) withDefaults() Options {
 	setDefault(&o.MaxOrderBytes, DefaultMaxOrderBytes)
 	setDefault(&o.MaxBodyBytes, DefaultMaxBodyBytes)
 	setDefault(&o.RequestTimeout, DefaultRequestTimeout)
+	setDefault(&o.ReportLatency, DefaultReportLatency)
 	return o
 }
 
@@ -268,6 +274,10 @@ func (s *Shop) routes() (*gin.Engine, error) {
 	// Case 5, bodyrestore.
 	leaky.POST("/orders", leakyAuditBody(s.log), createOrder(s.opts.MaxOrderBytes))
 	fixed.POST("/orders", guard.CaptureBody(s.opts.MaxOrderBytes), fixedAuditBody(s.log), createOrder(s.opts.MaxOrderBytes))
+
+	// Case 7, clientgone: leaks only when clients give up (ginleak soak --abort).
+	leaky.GET("/report", s.leakyReport)
+	fixed.GET("/report", s.fixedReport)
 
 	return r, nil
 }
