@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ginleak/ginleak/soak/diagnose"
 )
 
 // Goroutine is one goroutine of a /debug/pprof/goroutine?debug=2 dump.
@@ -378,9 +380,11 @@ func stackKey(frames []Frame, createdBy Frame) [sha256.Size]byte {
 // GoroutineSite is a stack whose goroutine count grew between two dumps.
 type GoroutineSite struct {
 	// Function, File and Line are the first frame of the stack, from the
-	// top, for which OwnCode is true — where your goroutine is stuck or
-	// what of yours it is waiting in; the top frame when no frame is own
-	// code, and CreatedBy when the stack is empty.
+	// top, in the target's own code (WithOwnCode) — where your goroutine
+	// is stuck or what of yours it is waiting in; CreatedBy when no frame
+	// of the stack is own code but the go statement is; the top frame
+	// outside the runtime when neither is, and CreatedBy when the stack is
+	// empty.
 	Function string
 	File     string
 	Line     int
@@ -390,18 +394,36 @@ type GoroutineSite struct {
 	Count, Total int
 	CreatedBy    Frame   // the go statement that started them
 	Frames       []Frame // the whole stack, innermost first
+	// Own tells whether a frame of the stack is the target's own code;
+	// OwnCreator whether, failing that, the go statement is. Sites with
+	// own frames come first, then those with an own creator.
+	Own, OwnCreator bool
+	// Cause is the known cause of such stacks (diagnose.ForGoroutine), nil
+	// when the table knows none. Its Caller is unset: CallersFromHeap
+	// finds it in the heap sites.
+	Cause *diagnose.Cause
 }
 
 // GoroutineSites groups both dumps (GroupGoroutines) and returns the top
 // groups (all when top ≤ 0) that have more goroutines in last than in base,
-// largest growth first.
-func GoroutineSites(base, last []Goroutine, top int) []GoroutineSite {
-	return DiffGroups(GroupGoroutines(base), GroupGoroutines(last), top)
+// ranked as DiffGroups does.
+func GoroutineSites(base, last []Goroutine, top int, opts ...Option) []GoroutineSite {
+	return DiffGroups(GroupGoroutines(base), GroupGoroutines(last), top, opts...)
 }
 
 // DiffGroups is GoroutineSites on grouped dumps (GroupGoroutines,
-// ReadGoroutineGroups).
-func DiffGroups(baseGroups, lastGroups []Group, top int) []GoroutineSite {
+// ReadGoroutineGroups). Sites whose stack has a frame of the target's own
+// code come first, then those its code started, then the rest (a
+// net/http connection goroutine must not hide the handler's goroutine
+// that waits on it); largest growth first within each. Without
+// WithOwnCode, the GOROOT is found in the dumps.
+func DiffGroups(baseGroups, lastGroups []Group, top int, opts ...Option) []GoroutineSite {
+	o := applyOptions(opts, func() string {
+		if r := GOROOTOf(lastGroups); r != "" {
+			return r
+		}
+		return GOROOTOf(baseGroups)
+	})
 	before := map[[sha256.Size]byte]int{}
 	for _, g := range baseGroups {
 		before[stackKey(g.Frames, g.CreatedBy)] = g.Count
@@ -412,26 +434,84 @@ func DiffGroups(baseGroups, lastGroups []Group, top int) []GoroutineSite {
 		if growth <= 0 {
 			continue
 		}
+		s := GoroutineSite{State: g.State, Count: growth, Total: g.Count, CreatedBy: g.CreatedBy, Frames: g.Frames}
 		at := g.CreatedBy
 		if len(g.Frames) > 0 {
 			at = g.Frames[0]
 		}
-		for _, f := range g.Frames {
-			if OwnCode(f.Function) {
+		for _, f := range g.Frames { // runtime.gopark says nothing
+			if !isRuntime(f.Function) {
 				at = f
 				break
 			}
 		}
-		sites = append(sites, GoroutineSite{
-			Function: at.Function, File: at.File, Line: at.Line,
-			State: g.State, Count: growth, Total: g.Count,
-			CreatedBy: g.CreatedBy, Frames: g.Frames,
-		})
+		for _, f := range g.Frames {
+			if o.own(f) {
+				at, s.Own = f, true
+				break
+			}
+		}
+		if !s.Own && g.CreatedBy.Function != "" && o.own(g.CreatedBy) {
+			at, s.OwnCreator = g.CreatedBy, true
+		}
+		s.Function, s.File, s.Line = at.Function, at.File, at.Line
+		if c, ok := diagnose.ForGoroutine(diagnose.Goroutine{
+			State: g.State, Frames: toDiagnose(g.Frames), CreatedBy: diagnose.Frame(g.CreatedBy),
+		}); ok {
+			s.Cause = &c
+		}
+		sites = append(sites, s)
 	}
 	// GroupGoroutines' order is deterministic; a stable sort keeps it for ties.
-	slices.SortStableFunc(sites, func(a, b GoroutineSite) int { return cmp.Compare(b.Count, a.Count) })
+	slices.SortStableFunc(sites, func(a, b GoroutineSite) int {
+		if c := cmp.Compare(ownRank(b), ownRank(a)); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Count, a.Count)
+	})
 	if top > 0 && len(sites) > top {
 		sites = sites[:top]
 	}
 	return sites
+}
+
+func ownRank(s GoroutineSite) int {
+	switch {
+	case s.Own:
+		return 2
+	case s.OwnCreator:
+		return 1
+	}
+	return 0
+}
+
+// CallersFromHeap sets, for the goroutine sites whose cause a call of the
+// user's made but whose stack cannot show it (the goroutines of an HTTP
+// client connection are started by the Transport), the cause's Caller: the
+// own frame of the first heap site (in the order given, largest growth
+// first) whose cause is a call of the same rule's entry points
+// (diagnose.Cause.WithCallerFrom). It changes gs in place.
+func CallersFromHeap(gs []GoroutineSite, heap []Site) {
+	// The heap sites' causes are reduced to the two frames that decide
+	// them: the library call and the user's frame that made it.
+	var stacks [][]diagnose.Frame
+	callers := map[diagnose.Frame]bool{}
+	for _, h := range heap {
+		if h.Cause == nil || !h.Own {
+			continue
+		}
+		stacks = append(stacks, []diagnose.Frame{h.Cause.Frame, h.Cause.Caller})
+		callers[h.Cause.Caller] = true
+	}
+	if len(stacks) == 0 {
+		return
+	}
+	own := func(f diagnose.Frame) bool { return callers[f] }
+	for i := range gs {
+		if gs[i].Cause == nil || gs[i].Cause.Caller.Function != "" {
+			continue
+		}
+		c := gs[i].Cause.WithCallerFrom(stacks, own)
+		gs[i].Cause = &c
+	}
 }

@@ -7,13 +7,16 @@ import (
 	"math"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/ginleak/ginleak/soak/diagnose"
 )
 
 // Site is an allocation site whose live heap grew between two heap
 // profiles.
 //
 // Function, File and Line are "where in your code": the first frame of the
-// allocation stack, from the leaf towards main, for which OwnCode is true —
+// allocation stack, from the leaf towards main, in the target's own code
+// (WithOwnCode) —
 // the handler line that calls json.Unmarshal or c.Copy(), or that appends
 // to a package-level slice. When no frame of the stack is own code they are
 // the allocation frame. Sites are keyed by this frame, so everything one
@@ -38,6 +41,19 @@ type Site struct {
 	// are the profile's estimates, scaled from the samples taken every
 	// SamplingRate bytes.
 	Bytes, Objects int64
+
+	// Own tells whether Function is the target's own code (sites that
+	// are come first).
+	Own bool
+	// GoroutineRecord is set for the runtime's records of new goroutines
+	// (runtime.malg under runtime.newproc1): growth that comes with
+	// leaked goroutines, whose goroutine sites name the code. The heap
+	// profile stops at the system stack, so it cannot say whose.
+	GoroutineRecord bool
+	// Cause is the known cause (package diagnose) of the library call the
+	// site's code made that grew the most, with Caller the site's frame;
+	// nil when the table knows none.
+	Cause *diagnose.Cause
 }
 
 // Frame is one function call in a stack.
@@ -62,9 +78,12 @@ func (f Frame) String() string {
 // and merged with last, so stacks present in both cancel out. Neither
 // input is modified.
 //
+// Sites in the target's own code come first (see DiffHeap). Without
+// WithOwnCode, the GOROOT is found in the two profiles.
+//
 // It fails when a profile is missing, invalid, or not a heap profile (no
 // inuse_space sample type), or when the two have different sample types.
-func HeapSites(base, last *profile.Profile, top int) ([]Site, error) {
+func HeapSites(base, last *profile.Profile, top int, opts ...Option) ([]Site, error) {
 	if base == nil || last == nil {
 		return nil, errors.New("diff heap profiles: a profile is missing")
 	}
@@ -106,49 +125,16 @@ func HeapSites(base, last *profile.Profile, top int) ([]Site, error) {
 		return nil, fmt.Errorf("diff heap profiles: no inuse_space sample type (have %s): not a heap profile", sampleTypes(diff))
 	}
 
-	type group struct {
-		site       Site
-		allocBytes map[Frame]int64
-	}
-	groups := map[Frame]*group{}
-	for _, s := range diff.Sample {
-		own, alloc := classify(sampleFrames(s))
-		g := groups[own]
-		if g == nil {
-			g = &group{
-				site:       Site{Function: own.Function, File: own.File, Line: own.Line},
-				allocBytes: map[Frame]int64{},
-			}
-			groups[own] = g
-		}
-		b := s.Value[space]
-		g.site.Bytes = satAdd(g.site.Bytes, b)
+	o := applyOptions(opts, func() string { return profileGOROOT(base, last) })
+	var g siteGrouper
+	for _, smp := range diff.Sample {
+		var objs int64
 		if objects >= 0 {
-			g.site.Objects = satAdd(g.site.Objects, s.Value[objects])
+			objs = smp.Value[objects]
 		}
-		g.allocBytes[alloc] = satAdd(g.allocBytes[alloc], b)
+		g.add(classify(sampleFrames(smp), o.own), smp.Value[space], objs)
 	}
-
-	var sites []Site
-	for _, g := range groups {
-		if g.site.Bytes <= 0 {
-			continue
-		}
-		var best Frame
-		bestBytes := int64(math.MinInt64)
-		for f, b := range g.allocBytes {
-			if b > bestBytes || b == bestBytes && frameLess(f, best) {
-				best, bestBytes = f, b
-			}
-		}
-		g.site.AllocFunction, g.site.AllocFile, g.site.AllocLine = best.Function, best.File, best.Line
-		sites = append(sites, g.site)
-	}
-	sortSites(sites)
-	if top > 0 && len(sites) > top {
-		sites = sites[:top]
-	}
-	return sites, nil
+	return g.sites(top), nil
 }
 
 // checkProfile rejects profiles that would make the pprof library panic.

@@ -12,7 +12,7 @@ import (
 )
 
 // heapProfile builds a heap profile by hand: each stack is a list of
-// functions, leaf first, each in file "/src/<function>.go" at the line
+// functions, leaf first, each in file fixtureFile(function) at the line
 // len(function).
 func heapProfile(period int64, samples map[string][2]int64) *profile.Profile {
 	p := &profile.Profile{
@@ -30,7 +30,7 @@ func heapProfile(period int64, samples map[string][2]int64) *profile.Profile {
 		for _, fn := range strings.Split(stack, ";") {
 			f := funcs[fn]
 			if f == nil {
-				f = &profile.Function{ID: uint64(len(funcs) + 1), Name: fn, SystemName: fn, Filename: "/src/" + fn + ".go"}
+				f = &profile.Function{ID: uint64(len(funcs) + 1), Name: fn, SystemName: fn, Filename: fixtureFile(fn)}
 				funcs[fn] = f
 				p.Function = append(p.Function, f)
 			}
@@ -45,6 +45,16 @@ func heapProfile(period int64, samples map[string][2]int64) *profile.Profile {
 		p.Sample = append(p.Sample, s)
 	}
 	return p
+}
+
+// fixtureFile is where a function of the hand-built profiles is: Gin and
+// github.com/acme/lib in the module cache, everything else under /src (the standard library is
+// recognised by its package name, as without a GOROOT).
+func fixtureFile(fn string) string {
+	if strings.HasPrefix(fn, "github.com/gin-gonic/") || strings.HasPrefix(fn, "github.com/acme/lib.") {
+		return "/root/go/pkg/mod/" + fn + ".go"
+	}
+	return "/src/" + fn + ".go"
 }
 
 func TestHeapSitesSynthetic(t *testing.T) {
@@ -80,14 +90,14 @@ func TestHeapSitesSynthetic(t *testing.T) {
 	want := []Site{
 		// 8000 via gin's Copy + 2000 appended directly = 10000.
 		{Function: handler, File: "/src/" + handler + ".go", Line: len(handler),
-			AllocFunction: copyCtx, AllocFile: "/src/" + copyCtx + ".go", AllocLine: len(copyCtx),
-			Bytes: 10000, Objects: 81},
+			AllocFunction: copyCtx, AllocFile: fixtureFile(copyCtx), AllocLine: len(copyCtx),
+			Bytes: 10000, Objects: 81, Own: true},
 		{Function: cache, File: "/src/" + cache + ".go", Line: len(cache),
 			AllocFunction: cache, AllocFile: "/src/" + cache + ".go", AllocLine: len(cache),
-			Bytes: 4000, Objects: 40},
+			Bytes: 4000, Objects: 40, Own: true},
 		{Function: "main.new", File: "/src/main.new.go", Line: len("main.new"),
 			AllocFunction: "main.new", AllocFile: "/src/main.new.go", AllocLine: len("main.new"),
-			Bytes: 100, Objects: 1},
+			Bytes: 100, Objects: 1, Own: true},
 	}
 	if len(sites) != len(want) {
 		t.Fatalf("got %d sites %+v, want %d", len(sites), sites, len(want))
