@@ -72,6 +72,24 @@ type Report struct {
 	Targets    []string `json:"targets"`
 
 	Samples []Sample `json:"samples"`
+
+	// Driving side (soak/drive.go): what the run did besides plain load.
+	// Aborted counts requests abandoned on purpose (Config.Abort), in
+	// neither Requests nor Errors; AbortRate is their share of all
+	// requests sent; AbortSeed and AbortAfterMs repeat the run.
+	Aborted      int64   `json:"aborted,omitempty"`
+	AbortRate    float64 `json:"abort_rate,omitempty"`
+	AbortSeed    uint64  `json:"abort_seed,omitempty"`
+	AbortAfterMs float64 `json:"abort_after_ms,omitempty"`
+	// SlowClients is what the slow connections saw (Config.SlowClients);
+	// Findings holds the problems found besides a leak (slow clients held).
+	SlowClients *SlowClients `json:"slow_clients,omitempty"`
+	Findings    []string     `json:"findings,omitempty"`
+	// Process is the target process started by Config.Run.
+	Process *ProcessReport `json:"process,omitempty"`
+	// EarlyStop says why the run stopped before its planned end, once its
+	// verdict could no longer change.
+	EarlyStop string `json:"early_stop,omitempty"`
 }
 
 // HeapResult is the verdict on the live heap.
@@ -156,6 +174,13 @@ type Sample struct {
 	// GCCycles is the target's cumulative GC cycle count, when its
 	// metrics export one (Source "metrics").
 	GCCycles int64 `json:"gc_cycles,omitempty"`
+	// Latency is the latency of the load since the previous checkpoint.
+	Latency *SampleLatency `json:"latency_ms,omitempty"`
+	// The target process's resources (Config.Run, Linux).
+	FDs        int     `json:"fds,omitempty"`
+	RSSBytes   int64   `json:"rss_bytes,omitempty"`
+	CPUSeconds float64 `json:"cpu_s,omitempty"`
+	Threads    int     `json:"threads,omitempty"`
 }
 
 // Progress is a live view of a running soak, passed to Config.Progress.

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/ginleak/ginleak/soak/load"
+	"github.com/ginleak/ginleak/soak/proc"
+	"github.com/ginleak/ginleak/soak/slowclient"
 	"github.com/ginleak/ginleak/soak/stats"
 )
 
@@ -112,6 +114,13 @@ type Config struct {
 	// AllowRemote permits targets that are not loopback addresses.
 	AllowRemote bool
 
+	// ModulePath is the target's main module (debug.BuildInfo.Main.Path of
+	// its binary), when known: its frames are the user's code even when
+	// built with -trimpath. Without it, a frame is the user's when its
+	// file is not in the target's GOROOT, the module cache or a vendor
+	// directory (package diagnose, Owner).
+	ModulePath string
+
 	// HeapFloor is the heap effect-size floor in bytes per request
 	// (default 32); GoroutineFloor in goroutines per request (default
 	// 0.01).
@@ -121,6 +130,37 @@ type Config struct {
 	// Progress, when set, is called about every 500 ms during load and
 	// after every checkpoint, never concurrently.
 	Progress func(Progress)
+
+	// Abort abandons a fraction of the requests after warm-up, as clients
+	// that give up do (load.Abort). After 0 means the warm-up's median
+	// latency, at least load.MinAbortAfter.
+	Abort load.Abort
+	// SlowClients holds that many extra connections to the first target's
+	// host for the whole run, each sending a header byte per second and
+	// never the end of its headers (package slowclient), at most
+	// slowclient.MaxConns. SlowTimeout is how long the target may hold
+	// them before it is a finding (default 30 s, or the run if shorter).
+	SlowClients int
+	SlowTimeout time.Duration
+
+	// Run, when set, is the command that runs the target (through sh -c,
+	// in its own process group, with GODEBUG=memprofilerate=4096 merged
+	// in). Run starts it, waits until Ready answers (default: the pprof
+	// URL) for at most ReadyTimeout (default 60 s), soaks it and stops it
+	// on every path. Its output goes to RunLog (default: a new file in the
+	// temporary directory). With it, each checkpoint reads the process's
+	// RSS, CPU time, threads and open descriptors, and open descriptors
+	// are a third leak signal, with the floor FDFloor (default 0.001 per
+	// request).
+	Run          string
+	Ready        string
+	ReadyTimeout time.Duration
+	RunLog       string
+	FDFloor      float64
+
+	// NoEarlyStop runs the whole planned length even when the verdict is
+	// leak and can no longer change (see EarlyStopRule).
+	NoEarlyStop bool
 }
 
 // Run soaks the targets and returns the report. It fails (nil report) on
@@ -141,6 +181,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	p, err := cfg.plan(pctx)
+	if err == nil {
+		err = cfg.checkDrive()
+	}
 	if err != nil {
 		return nil, interrupted(ctx, err)
 	}
@@ -152,11 +195,29 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Timeout:      p.Timeout,
 		DrainTimeout: p.Drain,
 		AllowRemote:  p.AllowRemote,
+		Abort:        p.Abort, // checked now, applied after warm-up (setAbort)
 	})
 	if err != nil {
 		return nil, err
 	}
+	_ = eng.SetAbort(load.Abort{}) // cannot fail: no abort
+	if p.FDFloor == 0 {
+		p.FDFloor = DefaultFDFloor
+	}
 	defer eng.Close()
+
+	var target *proc.Process
+	if p.Run != "" {
+		// The process is started before the checks of the target, and
+		// their 5 s budget starts once it is ready.
+		cancel()
+		if target, err = p.startProcess(ctx); err != nil {
+			return nil, interrupted(ctx, err)
+		}
+		defer target.Stop()
+		pctx, cancel = context.WithTimeout(ctx, probeTimeout)
+		defer cancel()
+	}
 
 	for _, addr := range targetAddrs(p.Targets) {
 		if err := probeTarget(pctx, addr, p.AllowRemote); err != nil {
@@ -164,6 +225,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	smp := newSampler(p.pprofURL, p.MetricsURL, p.AllowRemote)
+	smp.owner.ModulePath = p.ModulePath // analysis side: own code (sampler.go)
 	defer smp.close()
 	var warnings []string
 	if err := smp.probePprof(pctx); err != nil {
@@ -184,12 +246,36 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	start := time.Now()
 	rctx, stop := context.WithDeadline(ctx, start.Add(p.bound))
 	defer stop()
-	r := &runner{plan: p, eng: eng, smp: smp, start: start, warnings: warnings, parent: ctx}
+	r := &runner{plan: p, eng: eng, smp: smp, start: start, warnings: warnings, parent: ctx, proc: target,
+		checkpointsGiven: cfg.Checkpoints != 0}
+	if target != nil {
+		// The target ending on its own stops the load at once.
+		var cancelRun context.CancelCauseFunc
+		rctx, cancelRun = context.WithCancelCause(rctx)
+		defer cancelRun(nil)
+		go func() {
+			select {
+			case <-target.Exited():
+				cancelRun(errTargetExited)
+			case <-rctx.Done():
+			}
+		}()
+	}
 	r.run(rctx)
+	if r.slow != nil {
+		r.slow.Stop() // closed on every path, also when the run failed
+	}
+	if target != nil {
+		if err := target.Err(); err != nil {
+			return nil, err
+		}
+	}
 	if r.fatal != nil {
 		return nil, r.fatal
 	}
-	return r.report(), nil
+	rep := r.report()
+	r.drive(rep)
+	return rep, nil
 }
 
 // ErrInterrupted is returned by Run when its context is cancelled before
@@ -247,6 +333,16 @@ type runner struct {
 	warnings    []string
 	lastSnap    load.Snapshot   // for the progress rate
 	parent      context.Context // Run's context, without the time bound
+	lastLatency load.Latency    // of the last load segment, for its checkpoint
+
+	slow            *slowclient.Pool // Config.SlowClients
+	proc            *proc.Process    // Config.Run
+	procPID         int              // the process Sample measures
+	procUnsupported bool
+	procErrs        int
+	earlyStop       string // why the run stopped early, once certain
+	// checkpointsGiven: Config.Checkpoints was set, densify keeps it.
+	checkpointsGiven bool
 	// fatal, when set, fails Run: the target reported values that cannot
 	// be true.
 	fatal error
@@ -272,6 +368,11 @@ func (r *runner) run(ctx context.Context) {
 		r.stop(ctx, "warm-up", err)
 		return
 	}
+	if err := r.startSlowClients(ctx); err != nil {
+		r.fatal = err
+		r.interrupted = true
+		return
+	}
 	warm := load.Segment{Duration: r.Warmup}
 	if r.WarmupRequests > 0 {
 		// The priming requests count towards the warm-up.
@@ -286,6 +387,11 @@ func (r *runner) run(ctx context.Context) {
 		}
 	}
 	warmElapsed := r.eng.Total().Elapsed
+	r.densify(warmElapsed)
+	if err := r.setAbort(r.eng.Total()); err != nil {
+		r.fatal = err
+		return
+	}
 
 	// Baseline: profiles first, so that the sample after them already
 	// includes whatever fetching them costs the target (and, in process,
@@ -318,6 +424,12 @@ func (r *runner) run(ctx context.Context) {
 		}
 		if !r.segment(ctx, "load", seg) || !r.checkpoint(ctx) {
 			return
+		}
+		if !r.NoEarlyStop && i < r.Checkpoints {
+			if why := earlyStop(r.samples, r.HeapFloor, r.GoroutineFloor, r.FDFloor); why != "" {
+				r.earlyStop = why
+				break
+			}
 		}
 	}
 	if r.base != nil {
@@ -366,8 +478,9 @@ func (r *runner) slowHint() string {
 // false when the run must end.
 func (r *runner) segment(ctx context.Context, phase string, seg load.Segment) bool {
 	stopProgress := r.progressLoop(phase)
-	_, err := r.eng.Run(ctx, seg)
+	res, err := r.eng.Run(ctx, seg)
 	stopProgress()
+	r.lastLatency = res.Latency
 	if err != nil {
 		r.stop(ctx, phase, err)
 		return false
@@ -402,6 +515,10 @@ func (r *runner) checkpoint(ctx context.Context) bool {
 	if rd.gc.haveCycles {
 		smp.GCCycles = rd.gc.cycles
 	}
+	if l := r.lastLatency; l.P50 > 0 {
+		smp.Latency = &SampleLatency{P50: l.P50, P99: l.P99}
+	}
+	r.sampleProcess(&smp)
 	r.samples = append(r.samples, smp)
 	r.gcs = append(r.gcs, rd.gc)
 	if r.Progress != nil {

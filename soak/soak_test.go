@@ -22,6 +22,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if mode := os.Getenv(helperEnv); mode != "" {
+		// The test binary doubles as a target started by Config.Run.
+		os.Exit(runHelper(mode))
+	}
 	gin.SetMode(gin.ReleaseMode)
 	// Sample the test process's heap finely so that the leak site is named
 	// reliably from a short run (the soak advises the same to users).
@@ -121,7 +125,9 @@ func run(t *testing.T, cfg Config) *Report {
 
 func TestHeapLeak(t *testing.T) {
 	s := newShop(t, true)
-	rep := run(t, quick(s.URL+"/leak", 3000))
+	cfg := quick(s.URL+"/leak", 3000)
+	cfg.NoEarlyStop = true // the whole run: every checkpoint and request below
+	rep := run(t, cfg)
 	if rep.Verdict != stats.Leak || rep.Heap.Verdict != stats.Leak {
 		t.Fatalf("verdict %s, heap %s (%s); want leak", rep.Verdict, rep.Heap.Verdict, rep.Reason)
 	}

@@ -36,6 +36,19 @@ per request, so per-key leaks show:
   ginleak soak --requests 20000 --rate 1000 'POST http://127.0.0.1:8080/orders'
   ginleak soak --targets targets.txt        # vegeta's http format, bodies with @file
 
+Misbehaving traffic, where leaks hide:
+
+  ginleak soak --abort 30% URL              # 30% of clients give up mid-request
+  ginleak soak --slow-clients 200 URL       # slowloris: is ReadHeaderTimeout set?
+
+A target ginleak starts and stops itself (no orphan, also on Ctrl-C); its
+RSS, CPU, threads and open file descriptors are read at every checkpoint,
+and open descriptors are a third leak signal:
+
+  ginleak soak --run "go run ./cmd/api" http://127.0.0.1:8080/orders
+
+A run stops early once a leak is certain (see --no-early-stop).
+
 The target must serve net/http/pprof (default: TARGET origin + /debug/pprof),
 or give --metrics with Prometheus text (go_goroutines, and go_gc_heap_live_bytes
 or go_memstats_heap_alloc_bytes; without the live-heap series the heap needs
@@ -60,7 +73,9 @@ Bounds:
     pprof text and metrics 256 MiB, lines 1 MiB; values that cannot be true
     (negative sizes, NaN, Inf, past int64) are a target error
 
-Exit codes: 0 stable, 1 leak, 3 inconclusive, 2 usage or target error.
+Exit codes: 0 stable, 1 leak or a finding (slow clients held), 3 inconclusive,
+2 usage or target error (also: the --run target exited; its log's last lines
+are shown).
 
 Flags:
 `
@@ -76,6 +91,15 @@ type soakFlags struct {
 	pprofURL, metricsURL, jsonFile  string
 	quiet, allowRemote              bool
 	set                             map[string]bool // flags given on the command line
+
+	abort                     string
+	abortAfter                time.Duration
+	abortSeed                 uint64
+	slowClients               int
+	slowTimeout, readyTimeout time.Duration
+	run, ready, runLog        string
+	noEarlyStop               bool
+	fdFloor                   float64
 }
 
 // validate refuses flag values that cannot configure a soak, before any
@@ -112,6 +136,31 @@ func (f *soakFlags) validate() error {
 	if f.settle < 0 {
 		return fmt.Errorf("-settle %v: give a duration of 0 (no pause) or more", f.settle)
 	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"abort-after", f.abortAfter}, {"slow-timeout", f.slowTimeout}, {"ready-timeout", f.readyTimeout}} {
+		if f.set[d.name] && d.v <= 0 {
+			return fmt.Errorf("-%s %v: give a positive duration such as 5s", d.name, d.v)
+		}
+	}
+	if f.set["slow-clients"] && (f.slowClients <= 0 || f.slowClients > 10000) {
+		return fmt.Errorf("-slow-clients %d: give 1 to 10000 connections (a few hundred show whether the server closes them)", f.slowClients)
+	}
+	if f.set["fd-floor"] {
+		if err := positive("fd-floor", f.fdFloor); err != nil {
+			return err
+		}
+	}
+	if f.abort == "" && (f.set["abort-after"] || f.set["abort-seed"]) {
+		return fmt.Errorf("-abort-after and -abort-seed go with -abort P%%")
+	}
+	if f.run == "" && (f.ready != "" || f.runLog != "" || f.set["ready-timeout"]) {
+		return fmt.Errorf("-ready, -ready-timeout and -run-log go with -run CMD")
+	}
+	if f.slowClients == 0 && f.set["slow-timeout"] {
+		return fmt.Errorf("-slow-timeout goes with -slow-clients N")
+	}
 	return nil
 }
 
@@ -126,7 +175,7 @@ func (f *soakFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.duration, "duration", 0, "bound of the run, warm-up included (default 30s unless -requests is set)")
 	fs.Int64Var(&f.requests, "requests", 0, "bound of the run in requests, warm-up included")
 	fs.StringVar(&f.warmup, "warmup", "", "warm-up before the first checkpoint: a duration (5s) or a request count (2000); default 10% of the run")
-	fs.IntVar(&f.checkpoints, "checkpoints", soak.DefaultCheckpoints, "checkpoints after warm-up (10 to 1000)")
+	fs.IntVar(&f.checkpoints, "checkpoints", soak.DefaultCheckpoints, "checkpoints after warm-up (10 to 1000); unset, with early stop on, about one every 0.5s of load (at most 60)")
 	fs.StringVar(&f.pprofURL, "pprof", "", "where the target serves pprof (default: TARGET origin + /debug/pprof)")
 	fs.StringVar(&f.metricsURL, "metrics", "", "read samples from this Prometheus text URL instead of pprof (no forced GC: see above)")
 	fs.StringVar(&f.targetsFile, "targets", "", "read targets from `FILE` in vegeta's http format (- for stdin)")
@@ -137,6 +186,26 @@ func (f *soakFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "timeout of each request")
 	fs.Float64Var(&f.heapFloor, "heap-floor", soak.DefaultHeapFloor, "smallest heap growth called a leak, bytes per request")
 	fs.Float64Var(&f.goroutineFloor, "goroutine-floor", soak.DefaultGoroutineFloor, "smallest goroutine growth called a leak, goroutines per request")
+	fs.StringVar(&f.abort, "abort", "", "abandon `P%` of the requests after warm-up (chosen at random, seeded) by closing the connection mid-request, as clients that give up do; counted apart, not as errors")
+	fs.DurationVar(&f.abortAfter, "abort-after", 0, "an abandoned request is dropped at a random moment within this long of sending (default: the warm-up's median latency, at least 1ms)")
+	fs.Uint64Var(&f.abortSeed, "abort-seed", 0, "seed of the choice of abandoned requests, to repeat a run (default: random, printed in the report)")
+	fs.IntVar(&f.slowClients, "slow-clients", 0, "hold `N` extra connections (at most 10000) that send a header byte per second and never finish: a target that holds them has no ReadHeaderTimeout (a finding, exit 1)")
+	fs.DurationVar(&f.slowTimeout, "slow-timeout", 30*time.Second, "how long the target may hold a slow client before it is a finding (or the whole run if shorter)")
+	fs.StringVar(&f.run, "run", "", "start the target with `CMD` (sh -c, own process group, GODEBUG=memprofilerate=4096 added), wait until it is ready, soak it, stop it on every path")
+	fs.StringVar(&f.ready, "ready", "", "with -run: the URL that answers once the target is ready (default: the pprof URL)")
+	fs.DurationVar(&f.readyTimeout, "ready-timeout", 60*time.Second, "with -run: how long the target may take to become ready (go run compiles first)")
+	fs.StringVar(&f.runLog, "run-log", "", "with -run: write the target's output to `FILE` (default: a new file in the temporary directory, named in the report)")
+	fs.Float64Var(&f.fdFloor, "fd-floor", soak.DefaultFDFloor, "with -run: smallest growth of open file descriptors called a leak, per request")
+	fs.BoolVar(&f.noEarlyStop, "no-early-stop", false, "run the whole length even when a leak is certain early ("+soak.EarlyStopRule+")")
+}
+
+// parseAbort reads -abort: "30%", "30" (percent) or "0%".
+func parseAbort(s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")), 64)
+	if err != nil || math.IsNaN(v) || v < 0 || v > 100 {
+		return 0, fmt.Errorf("-abort %q: want a percentage from 0%% to 100%%, such as 30%%", s)
+	}
+	return v / 100, nil
 }
 
 // config builds the soak configuration from the flags and target args.
@@ -179,13 +248,36 @@ func (f *soakFlags) config(args []string, stdin io.Reader) (soak.Config, error) 
 		Timeout:        f.timeout,
 		Duration:       f.duration,
 		Requests:       f.requests,
-		Checkpoints:    f.checkpoints,
 		Settle:         f.settle,
 		PprofURL:       f.pprofURL,
 		MetricsURL:     f.metricsURL,
 		AllowRemote:    f.allowRemote,
 		HeapFloor:      f.heapFloor,
 		GoroutineFloor: f.goroutineFloor,
+		SlowClients:    f.slowClients,
+		Run:            f.run,
+		Ready:          f.ready,
+		RunLog:         f.runLog,
+		FDFloor:        f.fdFloor,
+		NoEarlyStop:    f.noEarlyStop,
+	}
+	if f.set["checkpoints"] {
+		// Unset, the runner picks: the default, or with early stop one
+		// about every 0.5 s of load.
+		cfg.Checkpoints = f.checkpoints
+	}
+	if f.slowClients > 0 {
+		cfg.SlowTimeout = f.slowTimeout
+	}
+	if f.run != "" {
+		cfg.ReadyTimeout = f.readyTimeout
+	}
+	if f.abort != "" {
+		rate, err := parseAbort(f.abort)
+		if err != nil {
+			return soak.Config{}, err
+		}
+		cfg.Abort = load.Abort{Rate: rate, After: f.abortAfter, Seed: f.abortSeed}
 	}
 	if f.concurrency > 0 {
 		if f.set["rate"] {
@@ -260,8 +352,15 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	exit := verdictCode(rep.Verdict)
+	if len(rep.Findings) > 0 && exit != exitFindings {
+		exit = exitFindings // slow clients held: a problem of its own
+	}
 	if f.jsonFile != "-" {
-		if err := rep.WriteText(stdout); err != nil {
+		err := rep.WriteText(stdout)
+		if err == nil {
+			err = rep.WriteDriveText(stdout)
+		}
+		if err != nil {
 			fmt.Fprintf(stderr, "ginleak soak: %v\n", err)
 			return exitUsage
 		}

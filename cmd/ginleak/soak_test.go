@@ -68,6 +68,16 @@ func TestSoakUsageErrors(t *testing.T) {
 		{"binary targets file", []string{"soak", "-targets", os.Args[0]}, "binary data, not text"},
 		{"bad json path", []string{"soak", "-json", "/nonexistent/dir/r.json", "http://127.0.0.1:1/"}, "create JSON report"},
 		{"missing targets file", []string{"soak", "-targets", "/nonexistent/targets.txt"}, "open targets file"},
+		{"abort above 100%", []string{"soak", "-abort", "120%", "http://127.0.0.1:1/"}, `-abort "120%": want a percentage from 0% to 100%`},
+		{"abort not a number", []string{"soak", "-abort", "lots", "http://127.0.0.1:1/"}, `-abort "lots"`},
+		{"abort-after alone", []string{"soak", "-abort-after", "5ms", "http://127.0.0.1:1/"}, "-abort-after and -abort-seed go with -abort P%"},
+		{"zero abort-after", []string{"soak", "-abort", "30%", "-abort-after", "0s", "http://127.0.0.1:1/"}, "-abort-after 0s: give a positive duration"},
+		{"too many slow clients", []string{"soak", "-slow-clients", "10001", "http://127.0.0.1:1/"}, "-slow-clients 10001: give 1 to 10000"},
+		{"slow-timeout alone", []string{"soak", "-slow-timeout", "5s", "http://127.0.0.1:1/"}, "-slow-timeout goes with -slow-clients N"},
+		{"ready without run", []string{"soak", "-ready", "http://127.0.0.1:1/", "http://127.0.0.1:1/"}, "go with -run CMD"},
+		{"run exits at once", []string{"soak", "-run", "echo started; echo failing >&2; exit 7", "http://127.0.0.1:1/"}, "exit status 7"},
+		{"run exits: its log shown", []string{"soak", "-run", "echo started; echo failing >&2; exit 7", "http://127.0.0.1:1/"}, "\n  | failing\n"},
+		{"run never ready", []string{"soak", "-run", "sleep 30", "-ready-timeout", "500ms", "http://127.0.0.1:1/"}, "500ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,8 +26,8 @@ type Abort struct {
 	// After bounds the moment: a chosen request is abandoned uniformly at
 	// random in [0, After) after it was sent (default MinAbortAfter).
 	After time.Duration
-	// Seed chooses the requests and their moments; 0 picks a random seed,
-	// which Engine.Abort reports so the run can be repeated.
+	// Seed chooses the requests and their moments; 0 picks a random seed
+	// below 2^53, which Engine.Abort reports so the run can be repeated.
 	Seed uint64
 }
 
@@ -54,8 +54,10 @@ func (a Abort) validate() (Abort, error) {
 	if a.After == 0 {
 		a.After = MinAbortAfter
 	}
-	for a.Seed == 0 {
-		a.Seed = rand.Uint64()
+	if a.Seed == 0 {
+		// Below 2^53, so that the seed survives a JSON report read by
+		// tools that hold numbers as doubles.
+		a.Seed = 1 + rand.Uint64N(1<<53-1)
 	}
 	return a, nil
 }
