@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +73,8 @@ type Result struct {
 	// stopped before all of them ran.
 	Cases       int
 	Interrupted bool
+	// SlowClients is the slow-clients check (nil when it did not run).
+	SlowClients *SlowRow
 }
 
 // OK reports whether every case ran, every leak was caught and every fix
@@ -84,6 +87,9 @@ func (r *Result) OK() bool {
 		if !row.Caught || !row.FixedOK {
 			return false
 		}
+	}
+	if r.SlowClients == nil || !r.SlowClients.Caught || !r.SlowClients.FixedOK {
+		return false
 	}
 	return len(r.Rows) > 0
 }
@@ -123,6 +129,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("vet leakyshop: %w", err)
 	}
 
+	logf("slow clients: %d on a bare http.Server and %d on guard.NewServer, while the cases run", slowConns, slowConns)
+	slow, err := startSlowCheck(ctx, bin)
+	if err != nil {
+		return nil, fmt.Errorf("slow clients: %w", err)
+	}
+	defer slow.stop()
+
 	cases := shop.Cases()
 	res := &Result{Cases: len(cases)}
 	for _, c := range cases {
@@ -143,6 +156,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		judge(&row)
 		res.Rows = append(res.Rows, row)
+	}
+	if res.SlowClients, err = slow.finish(ctx); err != nil {
+		res.Interrupted = true
+		return res, fmt.Errorf("slow clients: %w", err)
+	}
+	for _, f := range findings.Findings {
+		if f.Analyzer() == "servertimeout" && filepath.Base(f.Posn.Filename) == "main.go" {
+			res.SlowClients.Static = fmt.Sprintf("servertimeout main.go:%d", f.Posn.Line)
+			break
+		}
 	}
 	return res, nil
 }
@@ -314,15 +337,16 @@ func orNone(s string) string {
 
 // child is a running leakyshop.
 type child struct {
-	cmd  *exec.Cmd
-	url  string
-	done chan struct{}
+	cmd     *exec.Cmd
+	url     string
+	bareURL string // with -bare-addr
+	done    chan struct{}
 }
 
 // start runs leakyshop on a free loopback port and waits for its
 // "listening" line. The process dies with ctx, and stop ends it early.
-func start(ctx context.Context, bin string) (*child, error) {
-	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-view-cache-size", "200")
+func start(ctx context.Context, bin string, args ...string) (*child, error) {
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-addr", "127.0.0.1:0", "-view-cache-size", "200"}, args...)...)
 	cmd.Stderr = io.Discard
 	cmd.WaitDelay = 3 * time.Second
 	out, err := cmd.StdoutPipe()
@@ -333,12 +357,21 @@ func start(ctx context.Context, bin string) (*child, error) {
 		return nil, fmt.Errorf("start leakyshop: %w", err)
 	}
 	c := &child{cmd: cmd, done: make(chan struct{})}
-	urls := make(chan string, 1)
+	// With -bare-addr, the bare server's line follows the main one.
+	lines := 1
+	if slices.Contains(args, "-bare-addr") {
+		lines = 2
+	}
+	urls := make(chan string, 2)
 	go func() {
 		defer close(c.done)
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "leakyshop listening on "); ok {
+			u, ok := strings.CutPrefix(sc.Text(), "leakyshop listening on ")
+			if !ok {
+				u, ok = strings.CutPrefix(sc.Text(), "leakyshop bare server listening on ")
+			}
+			if ok {
 				select {
 				case urls <- u:
 				default:
@@ -347,18 +380,26 @@ func start(ctx context.Context, bin string) (*child, error) {
 		}
 		_ = cmd.Wait()
 	}()
-	select {
-	case c.url = <-urls:
-		return c, nil
-	case <-c.done:
-		return nil, errors.New("leakyshop exited before it was listening")
-	case <-time.After(15 * time.Second):
-		c.stop()
-		return nil, errors.New("leakyshop did not start listening within 15 s")
-	case <-ctx.Done():
-		c.stop()
-		return nil, ctx.Err()
+	var got []string
+	for len(got) < lines {
+		select {
+		case u := <-urls:
+			got = append(got, u)
+		case <-c.done:
+			return nil, errors.New("leakyshop exited before it was listening")
+		case <-time.After(15 * time.Second):
+			c.stop()
+			return nil, errors.New("leakyshop did not start listening within 15 s")
+		case <-ctx.Done():
+			c.stop()
+			return nil, ctx.Err()
+		}
 	}
+	c.url = got[0]
+	if lines == 2 {
+		c.bareURL = got[1]
+	}
+	return c, nil
 }
 
 // stop asks leakyshop to shut down, then kills it if it lingers.

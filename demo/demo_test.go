@@ -58,6 +58,17 @@ func TestLeakyshopPairs(t *testing.T) {
 			}
 		})
 	}
+	// The slow-clients row: the bare server of leakyshop -bare-addr holds
+	// them (a finding, and vet's servertimeout on that line), guard.NewServer
+	// closes them.
+	if sr := res.SlowClients; sr == nil || !sr.Caught || !sr.FixedOK || !strings.HasPrefix(sr.Static, "servertimeout main.go:") {
+		t.Errorf("slow clients: %+v; want held by the bare server, closed by guard.NewServer, reported by servertimeout", sr)
+	}
+	var table bytes.Buffer
+	res.WriteTable(&table)
+	if !strings.Contains(table.String(), "slowclients") || !strings.Contains(table.String(), "CLOSED 50 of 50") {
+		t.Errorf("table lacks the slow-clients row:\n%s", table.String())
+	}
 	if !res.OK() {
 		var b bytes.Buffer
 		res.WriteTable(&b)

@@ -19,6 +19,9 @@ func (r *Result) WriteTable(w io.Writer) error {
 			row.Case.Name, static(row), leakyVerdict(row), bytesPerReq(row.Leaky), goroutinesPerReq(row.Leaky),
 			shortFunc(topSite(row.Leaky, row.Case.Signal)), fixedVerdict(row))
 	}
+	if sr := r.SlowClients; sr != nil {
+		fmt.Fprintf(tw, "slowclients\t%s\t%s\t-\t-\t-\t%s\n", orNone(sr.Static), slowBare(sr), slowGuarded(sr))
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -28,12 +31,15 @@ func (r *Result) WriteTable(w io.Writer) error {
 			misses = append(misses, fmt.Sprintf("  %s: %s", row.Case.Name, row.Why))
 		}
 	}
+	if sr := r.SlowClients; sr != nil && sr.Why != "" {
+		misses = append(misses, "  slowclients: "+sr.Why)
+	}
 	if r.Interrupted {
 		_, err := fmt.Fprintf(w, "\nINTERRUPTED: %d of %d cases ran.\n", len(r.Rows), r.Cases)
 		return err
 	}
 	if r.OK() {
-		_, err := fmt.Fprintf(w, "\nOK: all %d leaks caught, all fixes stable.\n", len(r.Rows))
+		_, err := fmt.Fprintf(w, "\nOK: all %d leaks caught, all fixes stable; slow clients held by the bare server, closed by guard.NewServer.\n", len(r.Rows))
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\nNOT OK:\n%s\n", strings.Join(misses, "\n"))
@@ -94,4 +100,21 @@ func shortFunc(fn string) string {
 		fn = fn[i+1:]
 	}
 	return fn
+}
+
+// slowBare and slowGuarded describe the slow-clients check's two servers.
+func slowBare(sr *SlowRow) string {
+	b := sr.Bare
+	if sr.Caught {
+		return fmt.Sprintf("HELD %d of %d for %.0f s (bare http.Server)", b.Held, b.Opened, b.HoldLimitS)
+	}
+	return fmt.Sprintf("not held: %d of %d closed (bare http.Server)", b.ClosedByTarget, b.Opened)
+}
+
+func slowGuarded(sr *SlowRow) string {
+	g := sr.Guarded
+	if sr.FixedOK {
+		return fmt.Sprintf("CLOSED %d of %d after %.1f s (guard.NewServer)", g.ClosedByTarget, g.Opened, g.CloseAfterS.Max)
+	}
+	return fmt.Sprintf("HELD %d of %d (guard.NewServer)", g.Held, g.Opened)
 }
