@@ -13,6 +13,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
+	"github.com/ginleak/ginleak/analysis/internal/callfacts"
 	"github.com/ginleak/ginleak/analysis/internal/fixutil"
 	"github.com/ginleak/ginleak/analysis/rule"
 )
@@ -24,6 +25,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:        rule.DocsBase + "ctxescape.md",
 	Requires:   []*analysis.Analyzer{inspect.Analyzer},
 	ResultType: rule.ResultType,
+	FactTypes:  []analysis.Fact{new(Fact)},
 	Run:        run,
 }
 
@@ -54,11 +56,13 @@ func run(pass *analysis.Pass) (any, error) {
 		return rep.Result(), nil
 	}
 	a := &checker{
-		pass:   pass,
-		info:   pass.TypesInfo,
-		rep:    rep,
-		copies: copyOnlyVars(pass.TypesInfo, insp),
-		member: make(map[*ast.Ident]string),
+		pass:     pass,
+		info:     pass.TypesInfo,
+		rep:      rep,
+		copies:   copyOnlyVars(pass.TypesInfo, insp),
+		member:   make(map[*ast.Ident]string),
+		sums:     summarize(pass),
+		silencer: callfacts.NewSilencer(pass, ruleID),
 	}
 	nodes := []ast.Node{(*ast.GoStmt)(nil), (*ast.CallExpr)(nil), (*ast.AssignStmt)(nil), (*ast.SendStmt)(nil)}
 	for cur := range insp.Root().Preorder(nodes...) {
@@ -73,7 +77,9 @@ func run(pass *analysis.Pass) (any, error) {
 			a.send(cur, n)
 		}
 	}
+	a.resolveCalls()
 	a.flush()
+	a.sums.export()
 	return rep.Result(), nil
 }
 
@@ -93,6 +99,13 @@ type checker struct {
 	// diags are the findings in order; pending, those that may get a fix.
 	diags   []analysis.Diagnostic
 	pending []pending
+	// sums summarises the package's functions with *gin.Context
+	// parameters; escapes are parameters newly found to escape, calls the
+	// synchronous calls that escape if their callee's parameter does.
+	sums     *summaries
+	silencer *callfacts.Silencer
+	escapes  []paramKey
+	calls    []*syncCall
 }
 
 type region struct {
@@ -311,15 +324,22 @@ func (a *checker) goStmt(cur inspector.Cursor, g *ast.GoStmt) {
 		return
 	}
 	names, c := varNames(ids)
-	msg := names + " passed to a goroutine that can outlive the request; " + reuse + " — pass " + c + ".Copy() or the values it needs"
+	var msg string
 	if used {
 		msg = names + " used by a goroutine that can outlive the request; " + reuse + " — use " + c + ".Copy() or copy the values first"
+		a.report(cur, g, ids, msg, "a goroutine uses it", "")
+		return
 	}
-	a.report(cur, g, ids, msg)
+	// A function the goroutine runs may be summarised: name where it uses
+	// the context, and whether a copy could do what it does.
+	uses, writes := a.goHelper(g, ids)
+	msg = names + " passed to a goroutine that can outlive the request" + uses + "; " + reuse + " — pass " + c + ".Copy() or the values it needs"
+	a.report(cur, g, ids, msg, "it is passed to a goroutine", writes)
 }
 
 // call handles the functions that run a callback on another goroutine.
 func (a *checker) call(cur inspector.Cursor, call *ast.CallExpr) {
+	a.noteCall(cur, call)
 	// Cheap name test first: this runs for every call in the package.
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if !ok {
@@ -358,7 +378,11 @@ func (a *checker) call(cur inspector.Cursor, call *ast.CallExpr) {
 		}
 		msg = names + " used by a goroutine that can outlive the request; " + reuse + " — use " + c + ".Copy() or copy the values first"
 	}
-	a.report(cur, call, ids, msg)
+	how := "a goroutine uses it"
+	if timer {
+		how = "a time.AfterFunc callback uses it"
+	}
+	a.report(cur, call, ids, msg, how, "")
 }
 
 func (a *checker) assign(cur inspector.Cursor, s *ast.AssignStmt) {
@@ -375,7 +399,7 @@ func (a *checker) assign(cur inspector.Cursor, s *ast.AssignStmt) {
 			continue
 		}
 		names, c := varNames(ids)
-		a.report(cur, s, ids, names+" stored in "+where+", which outlives the request; "+reuse+" — store "+c+".Copy() or the values it needs")
+		a.report(cur, s, ids, names+" stored in "+where+", which outlives the request; "+reuse+" — store "+c+".Copy() or the values it needs", "it is stored in "+where, "")
 		return
 	}
 }
@@ -386,7 +410,7 @@ func (a *checker) send(cur inspector.Cursor, s *ast.SendStmt) {
 		return
 	}
 	names, c := varNames(ids)
-	a.report(cur, s, ids, names+" sent on a channel and can outlive the request; "+reuse+" — send "+c+".Copy() or the values it needs")
+	a.report(cur, s, ids, names+" sent on a channel and can outlive the request; "+reuse+" — send "+c+".Copy() or the values it needs", "it is sent on a channel", "")
 }
 
 // outlives describes the storage lhs denotes if it outlives the call that
@@ -653,12 +677,19 @@ func varNames(ids []*ast.Ident) (subject, first string) {
 	return "*gin.Context values " + strings.Join(names[:last], ", ") + " and " + names[last] + " are", names[0]
 }
 
-func (a *checker) report(cur inspector.Cursor, n ast.Node, ids []*ast.Ident, msg string) {
+// report records a finding on the uses ids. how says, for the callers of
+// the function whose parameter escapes here, how it escapes ("a goroutine
+// uses it"); helperWrite that a function the goroutine runs writes the
+// response through the context.
+func (a *checker) report(cur inspector.Cursor, n ast.Node, ids []*ast.Ident, msg, how, helperWrite string) {
 	d := analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: msg}
 	i := len(a.diags)
+	a.escaped(n.Pos(), ids, how)
 	if w := a.writer(ids); w != "" {
 		// A copy has no ResponseWriter: the rewritten code would panic.
 		d.Message += "; " + w + " writes the response, which a copy cannot do: write it before the handler returns"
+	} else if helperWrite != "" {
+		d.Message += "; " + helperWrite + ", which a copy cannot do: write it before the handler returns"
 	} else {
 		a.pending = append(a.pending, pending{diag: i, cur: cur, ids: ids})
 	}

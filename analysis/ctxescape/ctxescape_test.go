@@ -12,7 +12,7 @@ import (
 )
 
 func TestAnalyzer(t *testing.T) {
-	ruletest.Run(t, ctxescape.Analyzer, "a", "seed", "odd")
+	ruletest.Run(t, ctxescape.Analyzer, "a", "seed", "odd", "local", "helpers", "caller")
 }
 
 func TestSuggestedFixes(t *testing.T) {

@@ -378,7 +378,7 @@ type Env struct {
 }
 
 // Value receivers are per-call copies: e.Context = c is fine.
-func (e Env) Handle(c *gin.Context) {
+func (e Env) Handle(c *gin.Context) { // want Handle:`ginctx\(param 0: use c at a\.go:382\)`
 	e.Context = c
 	e.user = c.GetString("user")
 }

@@ -10,7 +10,7 @@ import (
 func useGin(c *gin.Context) {}
 
 // The seed case: no fix, since a copy cannot write the response.
-func AsyncHandler(c *gin.Context) {
+func AsyncHandler(c *gin.Context) { // want AsyncHandler:`escape in fix\.AsyncHandler: a goroutine uses it`
 	data := "result"
 	go func() { // want `\*gin\.Context c is used by a goroutine that can outlive the request; gin reuses the context for the next request — use c\.Copy\(\) or copy the values first; c\.JSON writes the response, which a copy cannot do: write it before the handler returns`
 		time.Sleep(2 * time.Second)
@@ -127,4 +127,20 @@ func mixed(ctx, other *gin.Context) {
 		useGin(other)
 	}()
 	go useGin(ctx) // want `\*gin\.Context ctx is passed to a goroutine`
+}
+
+// A helper that only reads the context: the copy is enough.
+func audit(c *gin.Context) { log.Println(c.ClientIP()) }
+
+func goAudit(c *gin.Context) {
+	go audit(c) // want `\*gin\.Context c is passed to a goroutine that can outlive the request: audit uses it at fix\.go:133 \(c\.ClientIP\)`
+}
+
+// A helper that writes the response, one call further down: a copy would
+// panic there, so no fix.
+func answer(c *gin.Context) { reply(c) }
+func reply(c *gin.Context)  { c.String(200, "ok") }
+
+func goAnswer(c *gin.Context) {
+	go answer(c) // want `answer writes the response through it \(c\.String at fix\.go:142\), which a copy cannot do`
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // Chapter 1: "goroutine 中持有 Context 引用导致泄漏" — the leaking handler.
-func AsyncHandler(c *gin.Context) {
+func AsyncHandler(c *gin.Context) { // want AsyncHandler:`ginctx\(param 0: use c\.JSON at seed\.go:19; write c\.JSON at seed\.go:19; escape in seed\.AsyncHandler: a goroutine uses it at seed\.go:19\)`
 	data := "result"
 	// 错误:在 goroutine 中直接使用 c
 	go func() { // want `\*gin\.Context c is used by a goroutine that can outlive the request; gin reuses the context for the next request — use c\.Copy\(\) or copy the values first`
@@ -22,13 +22,13 @@ func AsyncHandler(c *gin.Context) {
 }
 
 // Chapter 1, table row "风险行为": go func() { c.JSON(200, data) }().
-func RiskyRow(c *gin.Context) {
+func RiskyRow(c *gin.Context) { // want RiskyRow:`escape in seed\.RiskyRow: a goroutine uses it at seed\.go:27`
 	data := gin.H{"ok": true}
 	go func() { c.JSON(200, data) }() // want `\*gin\.Context c is used by a goroutine`
 }
 
 // Chapter 1, "正确做法": extract the data, do not hold c.
-func AsyncHandlerFixed(c *gin.Context) {
+func AsyncHandlerFixed(c *gin.Context) { // want AsyncHandlerFixed:`ginctx\(param 0: use c\.Query at seed\.go:33; write c\.Status at seed\.go:38\)`
 	data := "result"
 	id := c.Query("id")
 	go func() {
@@ -41,7 +41,7 @@ func AsyncHandlerFixed(c *gin.Context) {
 // Chapter 3.3 "goodExample" adapted to a handler: the goroutine gets a
 // context.Context derived from the request, evaluated before the go
 // statement, and exits when it is cancelled.
-func GoodExample(c *gin.Context) {
+func GoodExample(c *gin.Context) { // want GoodExample:`ginctx\(param 0: use c\.Request at seed\.go:45\)`
 	ctx, cancel := context.WithCancel(c.Request.Context())
 	defer cancel()
 	go func(ctx context.Context) {
@@ -51,7 +51,7 @@ func GoodExample(c *gin.Context) {
 
 // The same with the *gin.Context itself handed over as the context.Context:
 // the goroutine keeps the pooled object.
-func GoodExampleMisused(c *gin.Context) {
+func GoodExampleMisused(c *gin.Context) { // want GoodExampleMisused:`escape in seed\.GoodExampleMisused: it is passed to a goroutine at seed\.go:57`
 	go func(ctx context.Context) { // want `\*gin\.Context c is passed to a goroutine that can outlive the request; gin reuses the context for the next request — pass c\.Copy\(\) or the values it needs`
 		<-ctx.Done()
 	}(c)
