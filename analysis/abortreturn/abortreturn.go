@@ -22,6 +22,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:        rule.DocsBase + "abortreturn.md",
 	Requires:   []*analysis.Analyzer{inspect.Analyzer},
 	ResultType: rule.ResultType,
+	FactTypes:  []analysis.Fact{new(Fact)},
 	Run:        run,
 }
 
@@ -64,9 +65,10 @@ type ctxKey struct {
 // site is one abort call and the statement that holds it.
 type site struct {
 	call *ast.CallExpr
-	name string // Abort, AbortWithStatus, ...
+	name string // Abort, AbortWithStatus, ..., or the helper's name
 	ctx  ctxKey
 	recv string     // the context as written, for messages
+	via  string     // for a helper that aborts: the abort inside it
 	stmt ast.Stmt   // statement holding the call
 	list []ast.Stmt // statement list holding stmt, nil if none
 	idx  int        // stmt's index in list
@@ -87,7 +89,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if ins == nil {
 		return rep.Result(), nil
 	}
-	info := pass.TypesInfo
+	sums := newSummaries(pass)
 
 	// One walk finds the aborts; only the functions holding one get a CFG.
 	var funcs []*funcSites
@@ -96,7 +98,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if !push {
 			return true
 		}
-		s, fn := abortSite(info, n.(*ast.CallExpr), stack)
+		s, fn := abortSite(sums, n.(*ast.CallExpr), stack)
 		if s == nil {
 			return true
 		}
@@ -110,22 +112,30 @@ func run(pass *analysis.Pass) (any, error) {
 		return true
 	})
 	for _, fs := range funcs {
-		checkFunc(pass, rep, fs)
+		checkFunc(pass, rep, sums, fs)
 	}
+	sums.export()
 	return rep.Result(), nil
 }
 
 // abortSite returns the abort call's site and its enclosing function, or
 // nil if call is no abort or is not a statement of its own in a function
 // body (a deferred abort runs last; an abort in an if condition is odd).
-func abortSite(info *types.Info, call *ast.CallExpr, stack []ast.Node) (*site, ast.Node) {
+// A call of a function that aborts with a response (abort403(c)) is an
+// abort too.
+func abortSite(sums *summaries, call *ast.CallExpr, stack []ast.Node) (*site, ast.Node) {
+	info := sums.info
+	var name, via string
+	var ctx ast.Expr
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok || !strings.HasPrefix(sel.Sel.Name, "Abort") {
-		return nil, nil // most calls are ruled out before any type lookup
-	}
-	name := sel.Sel.Name
-	if !gintypes.IsContextMethod(info, call, append([]string{"Abort"}, writingAborts...)...) {
-		return nil, nil
+	if ok && strings.HasPrefix(sel.Sel.Name, "Abort") && gintypes.IsContextMethod(info, call, append([]string{"Abort"}, writingAborts...)...) {
+		name, ctx = sel.Sel.Name, sel.X
+	} else {
+		arg, p, fname := sums.helperCall(call)
+		if p == nil || p.Abort == "" {
+			return nil, nil
+		}
+		name, ctx, via = fname, arg, p.Abort
 	}
 	stmtAt, fnAt := -1, -1
 	for i := len(stack) - 1; i >= 0 && fnAt < 0; i-- {
@@ -147,7 +157,7 @@ func abortSite(info *types.Info, call *ast.CallExpr, stack []ast.Node) (*site, a
 	default:
 		return nil, nil
 	}
-	s := &site{call: call, name: name, ctx: keyOf(info, sel.X), recv: types.ExprString(sel.X), stmt: stmt, idx: -1}
+	s := &site{call: call, name: name, ctx: keyOf(info, ctx), recv: types.ExprString(ctx), via: via, stmt: stmt, idx: -1}
 	switch p := stack[stmtAt-1].(type) {
 	case *ast.BlockStmt:
 		s.list = p.List
@@ -179,10 +189,12 @@ func keyOf(info *types.Info, e ast.Expr) ctxKey {
 
 // write is one call that writes the response through a context.
 type write struct {
-	call *ast.CallExpr
-	ctx  ctxKey
-	name string // the function or method called: JSON, Write, Fprintf
-	desc string // "c.JSON", "c.Writer.Write", "fmt.Fprintf to c.Writer"
+	call  *ast.CallExpr
+	ctx   ctxKey
+	name  string // the function or method called: JSON, Write, Fprintf, a helper
+	desc  string // "c.JSON", "c.Writer.Write", "fmt.Fprintf to c.Writer", "respond"
+	abort bool   // it aborts as it writes: AbortWith..., a helper that aborts
+	via   string // for a helper: the write inside it, "c.JSON at resp.go:10"
 }
 
 // where locates a statement or expression in the CFG.
@@ -195,18 +207,19 @@ type where struct {
 type checker struct {
 	pass   *analysis.Pass
 	info   *types.Info
+	sums   *summaries
 	g      *cfg.CFG
 	at     map[ast.Node]where
 	writes map[ast.Node][]write
 }
 
-func checkFunc(pass *analysis.Pass, rep *rule.Reporter, fs *funcSites) {
+func checkFunc(pass *analysis.Pass, rep *rule.Reporter, sums *summaries, fs *funcSites) {
 	body := gintypes.FuncBody(fs.fn)
 	if body == nil {
 		return
 	}
-	c := &checker{pass: pass, info: pass.TypesInfo, writes: make(map[ast.Node][]write)}
-	c.g = cfg.New(body, c.mayReturn)
+	c := &checker{pass: pass, info: pass.TypesInfo, sums: sums, writes: make(map[ast.Node][]write)}
+	c.g = cfg.New(body, mayReturn(c.info))
 	c.at = make(map[ast.Node]where)
 	for _, b := range c.g.Blocks {
 		if !b.Live {
@@ -262,7 +275,7 @@ func (c *checker) responseStmt(s *site) (resp ast.Stmt, idx int, paired *write) 
 	}
 	if s.idx > 0 {
 		if w := c.stmtWrite(s.list[s.idx-1], s.ctx); w != nil {
-			if strings.HasPrefix(w.name, "Abort") {
+			if w.abort {
 				return nil, 0, nil
 			}
 			return s.stmt, s.idx, nil
@@ -273,7 +286,7 @@ func (c *checker) responseStmt(s *site) (resp ast.Stmt, idx int, paired *write) 
 		if w == nil {
 			continue
 		}
-		if strings.HasPrefix(w.name, "Abort") {
+		if w.abort {
 			return nil, 0, nil
 		}
 		return s.list[j], j, w
@@ -378,7 +391,7 @@ func (c *checker) knownTrue(e ast.Expr, ctx ctxKey) bool {
 	case "IsAborted":
 		return gintypes.IsContextMethod(c.info, call, "IsAborted") && keyOf(c.info, sel.X) == ctx
 	case "Written":
-		cx, ok := c.writerOf(sel.X)
+		cx, ok := writerOf(c.info, sel.X)
 		return ok && keyOf(c.info, cx) == ctx
 	}
 	return false
@@ -406,39 +419,65 @@ func (c *checker) nodeWrites(n ast.Node) []write {
 }
 
 // classify tells whether call writes the response: a *gin.Context write
-// method, a write on c.Writer, or fmt.Fprint*/io.WriteString/io.Copy to
-// c.Writer.
+// method, a write on c.Writer, fmt.Fprint*/io.WriteString/io.Copy to
+// c.Writer, or a call of a function that writes through its context
+// parameter.
 func (c *checker) classify(call *ast.CallExpr) (write, bool) {
-	switch fun := ast.Unparen(call.Fun).(type) {
-	case *ast.SelectorExpr:
-		name := fun.Sel.Name
-		switch {
-		case contextWrites[name]:
-			if gintypes.IsContextMethod(c.info, call, name) {
-				return write{call, keyOf(c.info, fun.X), name, types.ExprString(fun.X) + "." + name}, true
-			}
-		case writerWrites[name]:
-			if cx, ok := c.writerOf(fun.X); ok {
-				return write{call, keyOf(c.info, cx), name, types.ExprString(fun)}, true
-			}
-		case strings.HasPrefix(name, "Fprint") || name == "WriteString" || name == "Copy":
-			fn := gintypes.Callee(c.info, call)
-			if len(call.Args) == 0 || !(gintypes.IsFunc(fn, "fmt", "Fprint", "Fprintf", "Fprintln") ||
-				gintypes.IsFunc(fn, "io", "WriteString", "Copy")) {
-				break
-			}
-			if cx, ok := c.writerOf(call.Args[0]); ok {
-				return write{call, keyOf(c.info, cx), name, fn.Pkg().Name() + "." + name + " to " + types.ExprString(call.Args[0])}, true
-			}
+	if d, ok := classifyDirect(c.info, call); ok {
+		return write{call, keyOf(c.info, d.ctxExpr), d.name, d.desc, d.abort, ""}, true
+	}
+	if arg, p, name := c.sums.helperCall(call); p != nil {
+		via := p.Write
+		if p.Abort != "" {
+			via = p.Abort
 		}
+		return write{call, keyOf(c.info, arg), name, name, p.Abort != "", via}, true
 	}
 	return write{}, false
 }
 
+// direct is a write made by a call through a context expression.
+type direct struct {
+	ctxExpr    ast.Expr
+	name, desc string
+	abort      bool
+}
+
+// classifyDirect tells whether call writes the response itself: a
+// *gin.Context write method, a write on c.Writer, or
+// fmt.Fprint*/io.WriteString/io.Copy to c.Writer.
+func classifyDirect(info *types.Info, call *ast.CallExpr) (direct, bool) {
+	fun, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return direct{}, false
+	}
+	name := fun.Sel.Name
+	switch {
+	case contextWrites[name]:
+		if gintypes.IsContextMethod(info, call, name) {
+			return direct{fun.X, name, types.ExprString(fun.X) + "." + name, strings.HasPrefix(name, "Abort")}, true
+		}
+	case writerWrites[name]:
+		if cx, ok := writerOf(info, fun.X); ok {
+			return direct{cx, name, types.ExprString(fun), false}, true
+		}
+	case strings.HasPrefix(name, "Fprint") || name == "WriteString" || name == "Copy":
+		fn := gintypes.Callee(info, call)
+		if len(call.Args) == 0 || !(gintypes.IsFunc(fn, "fmt", "Fprint", "Fprintf", "Fprintln") ||
+			gintypes.IsFunc(fn, "io", "WriteString", "Copy")) {
+			break
+		}
+		if cx, ok := writerOf(info, call.Args[0]); ok {
+			return direct{cx, name, fn.Pkg().Name() + "." + name + " to " + types.ExprString(call.Args[0]), false}, true
+		}
+	}
+	return direct{}, false
+}
+
 // writerOf returns c if e is c.Writer of a *gin.Context c.
-func (c *checker) writerOf(e ast.Expr) (ast.Expr, bool) {
+func writerOf(info *types.Info, e ast.Expr) (ast.Expr, bool) {
 	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
-	if !ok || sel.Sel.Name != "Writer" || !gintypes.IsGinContext(c.info.TypeOf(sel.X)) {
+	if !ok || sel.Sel.Name != "Writer" || !gintypes.IsGinContext(info.TypeOf(sel.X)) {
 		return nil, false
 	}
 	return sel.X, true
@@ -446,13 +485,17 @@ func (c *checker) writerOf(e ast.Expr) (ast.Expr, bool) {
 
 // mayReturn tells the CFG builder which calls end the path: panic,
 // os.Exit, runtime.Goexit and log's Fatal and Panic functions and methods.
-func (c *checker) mayReturn(call *ast.CallExpr) bool {
+func mayReturn(info *types.Info) func(call *ast.CallExpr) bool {
+	return func(call *ast.CallExpr) bool { return mayReturnCall(info, call) }
+}
+
+func mayReturnCall(info *types.Info, call *ast.CallExpr) bool {
 	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
-		if b, ok := c.info.Uses[id].(*types.Builtin); ok && b.Name() == "panic" {
+		if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "panic" {
 			return false
 		}
 	}
-	fn := gintypes.Callee(c.info, call)
+	fn := gintypes.Callee(info, call)
 	if fn == nil {
 		return true
 	}
@@ -467,7 +510,12 @@ const secondWrite = `, which writes a second response (gin logs "headers were al
 func (c *checker) message(s *site, paired, next *write) string {
 	abort := s.recv + "." + s.name
 	var sb strings.Builder
-	sb.WriteString(abort + " does not stop the handler: ")
+	if s.via != "" {
+		abort = s.name
+		sb.WriteString(abort + " aborts with a response (" + s.via + ") but does not stop the handler: ")
+	} else {
+		sb.WriteString(abort + " does not stop the handler: ")
+	}
 	if paired != nil {
 		sb.WriteString("after " + paired.desc + " at line " + c.line(paired.call) + " writes the abort's response, ")
 	}
@@ -475,11 +523,17 @@ func (c *checker) message(s *site, paired, next *write) string {
 		sb.WriteString("execution can come back around a loop to this " + abort)
 	} else {
 		sb.WriteString("execution continues to " + next.desc + " at line " + c.line(next.call))
+		if next.via != "" {
+			sb.WriteString(" (it writes with " + next.via + ")")
+		}
 	}
 	sb.WriteString(secondWrite)
-	if paired != nil {
+	switch {
+	case paired != nil:
 		sb.WriteString(" — add return after " + paired.desc)
-	} else {
+	case s.via != "":
+		sb.WriteString(" — add return after the call to " + s.name)
+	default:
 		sb.WriteString(" — add return after the abort")
 	}
 	return sb.String()

@@ -8,7 +8,7 @@ import (
 )
 
 func TestAnalyzer(t *testing.T) {
-	ruletest.Run(t, abortreturn.Analyzer, "a", "seed", "odd")
+	ruletest.Run(t, abortreturn.Analyzer, "a", "seed", "odd", "local", "resp", "handlers")
 }
 
 func TestSuggestedFixes(t *testing.T) {

@@ -79,3 +79,13 @@ func withResult(c *gin.Context) bool {
 	c.Status(204)
 	return true
 }
+
+func abort403(c *gin.Context) { c.AbortWithStatusJSON(403, gin.H{"error": "forbidden"}) }
+
+// A helper that aborts: the return goes after its call.
+func viaHelper(c *gin.Context) {
+	if !ok(c) {
+		abort403(c) // want `abort403 aborts with a response .* — add return after the call to abort403`
+	}
+	c.String(200, "ok")
+}

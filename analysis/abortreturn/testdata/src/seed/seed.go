@@ -38,7 +38,7 @@ func Authentication() gin.HandlerFunc {
 
 // Leaking: the business handler ("B" in the chapter) aborts on a bad
 // parameter and then writes "Hello" anyway.
-func Business(c *gin.Context) {
+func Business(c *gin.Context) { // want Business:`ginwrite\(param 0: write c\.AbortWithStatus at seed\.go:43; abort c\.AbortWithStatus at seed\.go:43\)`
 	if c.Query("name") == "" {
 		c.AbortWithStatus(http.StatusBadRequest) // want `execution continues to c\.String at line 45`
 	}
@@ -63,7 +63,7 @@ func AuthenticationFixed() gin.HandlerFunc {
 	}
 }
 
-func BusinessFixed(c *gin.Context) {
+func BusinessFixed(c *gin.Context) { // want BusinessFixed:`ginwrite\(param 0: write c\.AbortWithStatus at seed\.go:68; abort c\.AbortWithStatus at seed\.go:68\)`
 	if c.Query("name") == "" {
 		c.AbortWithStatus(http.StatusBadRequest)
 		return
