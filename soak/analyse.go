@@ -5,6 +5,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/ginleak/ginleak/soak/diagnose"
+	"github.com/ginleak/ginleak/soak/leakprofile"
 	"github.com/ginleak/ginleak/soak/load"
 	"github.com/ginleak/ginleak/soak/profdiff"
 	"github.com/ginleak/ginleak/soak/stats"
@@ -92,6 +94,7 @@ func (r *runner) report() *Report {
 		rep.Goroutines.Start, rep.Goroutines.End = r.samples[0].Goroutines, r.samples[n-1].Goroutines
 	}
 	rep.Verdict, rep.Reason = overall(ht, gt, r.HeapFloor, r.GoroutineFloor)
+	r.leakProfile(rep)
 	rep.qualify()
 	r.sites(rep)
 	return rep
@@ -101,9 +104,13 @@ func (r *runner) report() *Report {
 // fewer than MinRequests requests between its first and last checkpoint is
 // inconclusive whatever the signals say (a few requests make noise look
 // like a slope); a run that stopped before MinCheckpoints checkpoints
-// after the baseline may show a leak but is never stable; and a run whose
-// requests mostly failed measured the error path, not the code the user
-// meant to test: it is inconclusive.
+// after the baseline may show a leak but is never stable; goroutines the
+// runtime proved leaked during the run (more than
+// leakprofile.MinProvenGrowth) are a leak however short the run; and a run whose
+// requests mostly failed measured the error path: growth there is a leak
+// on that path (leaks live on error paths more than anywhere), but no
+// growth says nothing about the code the user meant to test, so it is
+// inconclusive, never stable.
 func (rep *Report) qualify() {
 	n := len(rep.Samples)
 	if rep.Interrupted {
@@ -123,7 +130,21 @@ func (rep *Report) qualify() {
 		rep.Reason = fmt.Sprintf("only %s requests between the first and the last checkpoint: a verdict needs at least %s — run longer (raise --duration or --requests)",
 			groupInt(measured), groupInt(MinRequests))
 	}
-	if rep.ErrorRate > ErrorRateWarning {
+	if lp := rep.GoroutineLeakProfile; lp != nil && lp.Proven() {
+		proof := rep.provenLeak()
+		if rep.Verdict == stats.Leak {
+			rep.Reason += "; " + proof
+		} else {
+			rep.Verdict, rep.Reason = stats.Leak, proof+"; the statistics alone: "+rep.Reason
+		}
+	}
+	if rep.ErrorRate > ErrorRateWarning && rep.Verdict == stats.Leak {
+		path := rep.errorPath()
+		rep.Reason = path + ": the leak is on that path; " + rep.Reason
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf(
+			"%.0f%% of the requests failed (%s): the leak is on the error path; once it is fixed, soak the path that succeeds too",
+			100*rep.ErrorRate, rep.failureDetail()))
+	} else if rep.ErrorRate > ErrorRateWarning {
 		rep.Verdict = stats.Inconclusive
 		rep.Reason = fmt.Sprintf("most requests failed (%s): the soak measured the error path — fix the target URL or the service first",
 			rep.failureDetail())
@@ -131,6 +152,35 @@ func (rep *Report) qualify() {
 			"%.0f%% of the requests failed: the heap and goroutine figures are about the error path, probably not the code you meant to test",
 			100*rep.ErrorRate))
 	}
+}
+
+// leakProfile compares the goroutineleak profiles of the first and the
+// last checkpoint (Go ≥ 1.27 targets serve it; older ones do not, which
+// is said in the JSON only).
+func (r *runner) leakProfile(rep *Report) {
+	if r.base == nil || r.last == nil {
+		return
+	}
+	for _, err := range []error{r.base.leakErr, r.last.leakErr} {
+		if err != nil {
+			rep.Warnings = append(rep.Warnings, "goroutineleak profile not read: "+firstLine(err.Error()))
+		}
+	}
+	own := func(f leakprofile.Frame) bool { return r.smp.owner.Own(diagnose.Frame(f)) }
+	lp := leakprofile.Diff(r.base.leak, r.last.leak, leakprofile.WithOwnCode(own))
+	rep.GoroutineLeakProfile = &lp
+}
+
+// provenLeak says what the goroutineleak profile proved.
+func (rep *Report) provenLeak() string {
+	lp := rep.GoroutineLeakProfile
+	s := fmt.Sprintf("the Go runtime proved %s goroutines leaked during the run (goroutineleak profile: blocked on what nothing can reach any more)",
+		groupInt(int64(lp.Growth)))
+	if len(lp.Sites) > 0 && lp.Sites[0].Growth > 0 {
+		top := lp.Sites[0]
+		s += fmt.Sprintf(", %s of them in %s (%s)", groupInt(int64(top.Growth)), top.Function, location(top.File, top.Line))
+	}
+	return s
 }
 
 // MinGCCycles is how many GC cycles a --metrics run needs between two
@@ -212,7 +262,8 @@ func stableReason(heap, gor stats.Trend, heapFloor, gorFloor float64) string {
 		phrase("goroutines", "", gor, 1000, "per 1,000 requests", gorFloor)
 }
 
-// sites fills the growing heap and goroutine sites and the sampling advice.
+// sites fills the growing heap and goroutine sites, their causes and the
+// sampling advice.
 func (r *runner) sites(rep *Report) {
 	if r.base == nil || r.last == nil {
 		if r.smp.pprof != "" && !r.interrupted {
@@ -220,13 +271,26 @@ func (r *runner) sites(rep *Report) {
 		}
 		return
 	}
+	own := profdiff.WithOwnCode(r.smp.ownCode())
+	var heap []profdiff.Site
 	if r.base.heap != nil && r.last.heap != nil {
-		sites, err := profdiff.DiffHeap(r.base.heap, r.last.heap, TopSites)
+		var err error
+		// All of them: a goroutine site's caller may be in any (below).
+		heap, err = profdiff.DiffHeap(r.base.heap, r.last.heap, 0)
 		if err != nil {
 			rep.Warnings = append(rep.Warnings, err.Error())
 		}
-		for _, s := range sites {
-			hs := HeapSite{Function: s.Function, File: s.File, Line: s.Line, Bytes: s.Bytes, Objects: s.Objects}
+		for _, s := range heap {
+			if s.GoroutineRecord {
+				// The runtime's records of new goroutines: the
+				// goroutine sites name whose.
+				rep.GoroutineHeapBytes += s.Bytes
+				continue
+			}
+			if len(rep.HeapSites) == TopSites {
+				continue
+			}
+			hs := HeapSite{Function: s.Function, File: s.File, Line: s.Line, Bytes: s.Bytes, Objects: s.Objects, Cause: reportCause(s.Cause)}
 			if s.AllocFunction != "" && (s.AllocFunction != s.Function || s.AllocLine != s.Line) {
 				hs.Alloc = &Frame{Function: s.AllocFunction, File: s.AllocFile, Line: s.AllocLine}
 			}
@@ -242,13 +306,31 @@ func (r *runner) sites(rep *Report) {
 			}
 		}
 	}
-	for _, s := range profdiff.DiffGroups(r.base.goroutines, r.last.goroutines, TopSites) {
-		gs := GoroutineSite{Function: s.Function, File: s.File, Line: s.Line, Count: s.Count, Total: s.Total, State: s.State}
+	gsites := profdiff.DiffGroups(r.base.goroutines, r.last.goroutines, TopSites, own)
+	profdiff.CallersFromHeap(gsites, heap)
+	for _, s := range gsites {
+		gs := GoroutineSite{Function: s.Function, File: s.File, Line: s.Line, Count: s.Count, Total: s.Total, State: s.State,
+			Cause: reportCause(s.Cause)}
 		if s.CreatedBy.Function != "" {
 			gs.CreatedBy = &Frame{Function: s.CreatedBy.Function, File: s.CreatedBy.File, Line: s.CreatedBy.Line}
 		}
 		rep.GoroutineSites = append(rep.GoroutineSites, gs)
 	}
+}
+
+// reportCause is the report's form of a cause of package diagnose.
+func reportCause(c *diagnose.Cause) *Cause {
+	if c == nil {
+		return nil
+	}
+	out := &Cause{ID: c.ID, Cause: c.Cause, Fix: c.Fix, Doc: c.Doc}
+	if c.Frame.Function != "" {
+		out.Frame = &Frame{Function: c.Frame.Function, File: c.Frame.File, Line: c.Frame.Line}
+	}
+	if c.Caller.Function != "" {
+		out.Caller = &Frame{Function: c.Caller.Function, File: c.Caller.File, Line: c.Caller.Line}
+	}
+	return out
 }
 
 // finite maps NaN and ±Inf (which JSON cannot hold) to 0.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ginleak/ginleak/soak/leakprofile"
 	"github.com/ginleak/ginleak/soak/load"
 	"github.com/ginleak/ginleak/soak/stats"
 )
@@ -43,6 +44,16 @@ type Report struct {
 
 	HeapSites      []HeapSite      `json:"heap_sites"`
 	GoroutineSites []GoroutineSite `json:"goroutine_sites"`
+	// GoroutineHeapBytes is the growth of the live heap held by the
+	// runtime's records of new goroutines (runtime.newproc1), left out of
+	// HeapSites: it comes with leaked goroutines, which GoroutineSites
+	// name.
+	GoroutineHeapBytes int64 `json:"goroutine_heap_bytes,omitempty"`
+	// GoroutineLeakProfile compares the runtime's goroutineleak profile
+	// (Go ≥ 1.27: goroutines the GC proved leaked) at the first and the
+	// last checkpoint; available is false for older targets. Absent when
+	// no profiles were read (metrics only, or the run stopped early).
+	GoroutineLeakProfile *leakprofile.Report `json:"goroutine_leak_profile,omitempty"`
 	// MemProfileRate is the target's heap sampling rate in bytes (0 when
 	// no heap profile was read); SamplingAdvice is set when it is too
 	// coarse to attribute the measured growth.
@@ -132,6 +143,9 @@ type HeapSite struct {
 	Objects  int64  `json:"objects"`
 	// Alloc is the frame that allocated, when it differs from the site.
 	Alloc *Frame `json:"alloc,omitempty"`
+	// Cause names the known library cause of the growth (docs/known-leaks.md),
+	// when the site's code called a library function the table knows.
+	Cause *Cause `json:"cause,omitempty"`
 }
 
 // GoroutineSite is a stack whose goroutine count grew between the first
@@ -145,6 +159,24 @@ type GoroutineSite struct {
 	Total     int    `json:"total"`
 	State     string `json:"state"`
 	CreatedBy *Frame `json:"created_by,omitempty"`
+	// Cause names the known cause of such stacks (docs/known-leaks.md),
+	// when the table knows it.
+	Cause *Cause `json:"cause,omitempty"`
+}
+
+// Cause is a row of the table of known leaks (package soak/diagnose)
+// applied to a site: what the stack means and what to change.
+type Cause struct {
+	// ID is the rule's stable ID, the anchor of its section in Doc.
+	ID    string `json:"id"`
+	Cause string `json:"cause"`
+	Fix   string `json:"fix"`
+	Doc   string `json:"doc"`
+	// Frame is the library frame the rule matched.
+	Frame *Frame `json:"frame,omitempty"`
+	// Caller is the user's frame that made the call, when known (for
+	// goroutines of an HTTP client connection, from the heap profile).
+	Caller *Frame `json:"caller,omitempty"`
 }
 
 // Frame is a source location.
@@ -264,7 +296,14 @@ func (r *Report) WriteText(w io.Writer) error {
 			if s.Alloc != nil {
 				p("  %10s  %8s          allocated in %s (%s)\n", "", "", s.Alloc.Function, location(s.Alloc.File, s.Alloc.Line))
 			}
+			for _, line := range s.Cause.lines() {
+				p("  %10s  %8s          %s\n", "", "", line)
+			}
 		}
+	}
+	if r.GoroutineHeapBytes > 0 && r.Goroutines.Verdict != stats.Stable {
+		p("\n  %s more is the runtime's records of the new goroutines (runtime.newproc1): see the goroutine stacks\n",
+			formatBytes(float64(r.GoroutineHeapBytes)))
 	}
 	if len(r.GoroutineSites) > 0 && r.Goroutines.Verdict != stats.Stable {
 		p("\nTop growing goroutine stacks (goroutine dump diff, first vs last checkpoint):\n")
@@ -274,6 +313,18 @@ func (r *Report) WriteText(w io.Writer) error {
 			if s.CreatedBy != nil {
 				p("  %8s  created by %s (%s)\n", "", s.CreatedBy.Function, location(s.CreatedBy.File, s.CreatedBy.Line))
 			}
+			for _, line := range s.Cause.lines() {
+				p("  %8s  %s\n", "", line)
+			}
+		}
+	}
+	if lp := r.GoroutineLeakProfile; lp != nil && lp.Available && lp.Leaked > 0 {
+		// Older targets do not serve the profile: nothing to say.
+		p("\nGoroutines the runtime proved leaked (goroutineleak profile): %s at the last checkpoint, %s more than at the first\n",
+			groupInt(int64(lp.Leaked)), groupInt(int64(lp.Growth)))
+		for _, s := range lp.Sites[:min(len(lp.Sites), maxTextSites)] {
+			p("  %+8d  %s\n", s.Growth, s.Function)
+			p("  %8s  %s (%s leaked there)\n", "", location(s.File, s.Line), groupInt(int64(s.Count)))
 		}
 	}
 	if r.SamplingAdvice != "" {
@@ -286,6 +337,19 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	return ew.err
+}
+
+// lines are a cause as the text report prints it under its site: what it
+// means (and which call of the user's made it, when known), then the fix.
+func (c *Cause) lines() []string {
+	if c == nil {
+		return nil
+	}
+	what := "cause: " + c.Cause
+	if c.Caller != nil {
+		what += fmt.Sprintf(" (called from %s, %s)", c.Caller.Function, location(c.Caller.File, c.Caller.Line))
+	}
+	return []string{what, "fix: " + c.Fix + " (" + c.Doc + ")"}
 }
 
 func (r *Report) errorDetail() string {
@@ -308,6 +372,35 @@ func (r *Report) failureDetail() string {
 		return parts[0] + " of " + groupInt(r.Requests)
 	}
 	return of + ": " + strings.Join(parts, ", ")
+}
+
+// errorPath names what most requests got, for a leak found while most
+// failed: "most requests answered 504 (1,990 of 2,000)" when one status
+// code (or transport error: "most requests failed with timeout (…)") got
+// more than half of them, else "most requests failed (…)" with the
+// breakdown.
+func (r *Report) errorPath() string {
+	var bestCode int
+	var best int64
+	for c, n := range r.StatusCodes {
+		if (c < 200 || c > 299) && (n > best || n == best && c < bestCode) {
+			bestCode, best = c, n
+		}
+	}
+	var bestReason string
+	for k, n := range r.ErrorReasons {
+		if n > best || n == best && bestCode == 0 && k < bestReason {
+			bestReason, best, bestCode = k, n, 0
+		}
+	}
+	if r.Requests > 0 && 2*best > r.Requests {
+		of := groupInt(best) + " of " + groupInt(r.Requests)
+		if bestCode != 0 {
+			return fmt.Sprintf("most requests answered %d (%s)", bestCode, of)
+		}
+		return fmt.Sprintf("most requests failed with %s (%s)", bestReason, of)
+	}
+	return "most requests failed (" + r.failureDetail() + ")"
 }
 
 // errorParts lists the failures by status code, then by transport error:

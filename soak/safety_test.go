@@ -317,7 +317,8 @@ func TestQualify(t *testing.T) {
 			stats.Inconclusive, "only 12 requests between the first and the last checkpoint", false},
 		{"errors, leak", Report{Verdict: stats.Leak, Reason: "grows", Samples: samples(11), Requests: 2000, Errors: 1990, ErrorRate: 0.995,
 			StatusCodes: map[int]int64{200: 10, 500: 1500}, ErrorReasons: map[string]int64{"timeout": 490}},
-			stats.Inconclusive, "most requests failed (1,990 of 2,000: 500: 1,500, timeout: 490): the soak measured the error path — fix the target URL or the service first", true},
+			// A leak on the error path is a leak (issue 10).
+			stats.Leak, "most requests answered 500 (1,500 of 2,000): the leak is on that path; grows", true},
 		{"errors, stable", Report{Verdict: stats.Stable, Reason: "flat", Samples: samples(11), Requests: 2000, Errors: 2000, ErrorRate: 1,
 			StatusCodes: map[int]int64{404: 2000}},
 			stats.Inconclusive, "most requests failed (404: 2,000 of 2,000): the soak measured the error path — fix the target URL or the service first", true},

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ginleak/ginleak/soak/diagnose"
+	"github.com/ginleak/ginleak/soak/leakprofile"
 	"github.com/ginleak/ginleak/soak/load"
 	"github.com/ginleak/ginleak/soak/profdiff"
 )
@@ -46,6 +48,10 @@ type sampler struct {
 	pprof      string // base URL without trailing slash; "" if unavailable
 	metrics    string // Prometheus text URL; "" to sample pprof
 	scratchBuf []byte
+	// owner decides which frames are the target's own code: ModulePath
+	// from Config, GOROOT from the first goroutine dump (rootKnown).
+	owner     diagnose.Owner
+	rootKnown bool
 }
 
 // newSampler returns a sampler of pprofURL (or metricsURL, when set).
@@ -235,19 +241,40 @@ func (s *sampler) goroutineCount(ctx context.Context) (n int, err error) {
 type snapshot struct {
 	heap       *profdiff.HeapSummary
 	goroutines []profdiff.Group
+	// leak is the goroutineleak profile (Go ≥ 1.27: the goroutines the GC
+	// proved leaked); unavailable, without an error, on older targets.
+	// leakErr is why it could not be read otherwise: a warning, not a
+	// failure of the run.
+	leak    leakprofile.Result
+	leakErr error
 }
 
-// profiles fetches the heap profile (proto, after a forced GC) and the
-// goroutine dump, for the diff at the end of the run.
+// profiles fetches the goroutine dump and the heap profile (proto, after a
+// forced GC), for the diff at the end of the run. The dump comes first: the
+// GOROOT in its runtime frames decides, with the module path, which frames
+// are the target's own code (s.owner) when the heap profile is reduced.
 func (s *sampler) profiles(ctx context.Context) (*snapshot, error) {
 	var snap snapshot
+	dumpURL := s.pprof + "/goroutine?debug=2"
+	err := s.get(ctx, dumpURL, func(r io.Reader) error {
+		var err error
+		snap.goroutines, err = profdiff.ReadGoroutineGroups(r)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fetch goroutine dump: %w", err)
+	}
+	if !s.rootKnown {
+		// Once: the base and the last snapshot must judge alike.
+		s.owner.GOROOT, s.rootKnown = profdiff.GOROOTOf(snap.goroutines), true
+	}
 	heapURL := s.pprof + "/heap?gc=1"
-	err := s.get(ctx, heapURL, func(r io.Reader) error {
+	err = s.get(ctx, heapURL, func(r io.Reader) error {
 		p, err := profdiff.ReadHeapProfile(r)
 		if err != nil {
 			return err
 		}
-		snap.heap, err = profdiff.SummarizeHeap(p)
+		snap.heap, err = profdiff.SummarizeHeap(p, profdiff.WithOwnCode(s.ownCode()))
 		if errors.Is(err, profdiff.ErrImpossibleValue) {
 			return &valueError{url: heapURL, what: "an in-use heap sample", value: err.Error()}
 		}
@@ -256,17 +283,15 @@ func (s *sampler) profiles(ctx context.Context) (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch heap profile: %w", err)
 	}
-	dumpURL := s.pprof + "/goroutine?debug=2"
-	err = s.get(ctx, dumpURL, func(r io.Reader) error {
-		var err error
-		snap.goroutines, err = profdiff.ReadGoroutineGroups(r)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("fetch goroutine dump: %w", err)
-	}
+	// Last: the runtime runs a leak-detecting GC cycle for it, and the
+	// goroutines the load left have had the longest to block.
+	snap.leak, snap.leakErr = leakprofile.Fetch(ctx, s.client, s.pprof, leakprofile.Timeout(sampleTimeout))
 	return &snap, nil
 }
+
+// ownCode is the test of the target's own code: not in its GOROOT, the
+// module cache or a vendor directory, or in its main module.
+func (s *sampler) ownCode() func(profdiff.Frame) bool { return profdiff.Owner(s.owner) }
 
 // valueError is a value read from the target that cannot be true: a
 // negative size or count, NaN, ±Inf, a fraction of a goroutine, a number
