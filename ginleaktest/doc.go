@@ -46,7 +46,10 @@
 //
 // An inconclusive verdict (growth that is significant but not steady, as
 // after a one-off step) does not fail NoLeak: the report is logged with the
-// advice to raise Requests. A soak whose requests mostly failed (wrong path
-// or method, a handler that answers 4xx or 5xx) measured the error path,
-// not the code the test meant to check: that fails both NoLeak and Leaks.
+// advice to raise Requests. A leak on the error path is a leak: when most
+// requests failed and the heap or the goroutines grew, NoLeak fails and
+// Leaks passes, and the report says which status code the requests got.
+// A soak whose requests mostly failed (wrong path or method, a handler that
+// answers 4xx or 5xx) and found no leak measured the error path, not the
+// code the test meant to check: that fails both NoLeak and Leaks.
 package ginleaktest

@@ -33,10 +33,12 @@ const pprofPrefix = "/debug/pprof/"
 // NoLeak soaks handler in-process: it serves handler and a private pprof
 // mux on an httptest server (127.0.0.1), drives load at it with soak.Run,
 // and fails t (t.Errorf, with the report's verdict, reason and top growing
-// sites) when the verdict is leak. An inconclusive verdict is logged, not
+// sites) when the verdict is leak, also when most requests failed: a leak
+// on the error path is a leak. An inconclusive verdict is logged, not
 // failed, with the advice to raise Requests; a soak whose requests mostly
-// failed fails t. Bad options, a test that runs in parallel and errors
-// from soak.Run fail t with t.Fatalf.
+// failed and that found no leak fails t (it measured the error path, not
+// the handler). Bad options, a test that runs in parallel and errors from
+// soak.Run fail t with t.Fatalf.
 //
 // See the package documentation for what the test must not do during the
 // soak: the heap measured is the test process's own.
@@ -47,11 +49,11 @@ func NoLeak(t testing.TB, handler http.Handler, opts ...Option) {
 		return
 	}
 	switch {
-	case rep.ErrorRate > soak.ErrorRateWarning:
-		t.Errorf("ginleaktest: %s", failedRequests(rep))
 	case rep.Verdict == stats.Leak:
 		t.Errorf("ginleaktest: the handler leaks under load (%d requests, %d checkpoints):\n%s",
 			rep.Requests, len(rep.Samples), text(rep))
+	case rep.ErrorRate > soak.ErrorRateWarning:
+		t.Errorf("ginleaktest: %s", failedRequests(rep))
 	case rep.Verdict == stats.Inconclusive:
 		t.Logf("ginleaktest: inconclusive, not failing the test; raise Requests (now %d) for a longer soak that tells a leak from a one-off step:\n%s",
 			rep.Requests, text(rep))
@@ -62,7 +64,8 @@ func NoLeak(t testing.TB, handler http.Handler, opts ...Option) {
 
 // Leaks is the inverse of NoLeak, for tests of leak detection itself and
 // for documenting a known leak: it fails t (t.Errorf, with the report)
-// unless the verdict is leak, and logs the report when it is.
+// unless the verdict is leak, and logs the report when it is. A leak on
+// the error path (most requests failed) passes too.
 func Leaks(t testing.TB, handler http.Handler, opts ...Option) {
 	t.Helper()
 	rep, ok := run(t, handler, opts)
@@ -70,6 +73,8 @@ func Leaks(t testing.TB, handler http.Handler, opts ...Option) {
 		return
 	}
 	switch {
+	case rep.Verdict == stats.Leak:
+		t.Logf("ginleaktest: leak, as expected:\n%s", text(rep))
 	case rep.ErrorRate > soak.ErrorRateWarning:
 		t.Errorf("ginleaktest: %s", failedRequests(rep))
 	case rep.Verdict != stats.Leak:

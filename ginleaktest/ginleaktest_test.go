@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.uber.org/goleak"
@@ -238,6 +239,65 @@ func TestFailedRequests(t *testing.T) {
 	})
 	if len(rec.fatals) != 0 || len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "100% of the 600 requests failed") {
 		t.Fatalf("fatals %q, errors %q; want one error about failed requests", rec.fatals, rec.errors)
+	}
+}
+
+// forgottenSender gives up on a slow dependency after 2 ms, answers 504 and
+// leaves the dependency's goroutine blocked on its unbuffered send; the
+// sends are received by release, at the end of the test.
+type forgottenSender struct {
+	mu      sync.Mutex
+	pending []chan int
+}
+
+func (f *forgottenSender) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	answer := make(chan int)
+	f.mu.Lock()
+	f.pending = append(f.pending, answer)
+	f.mu.Unlock()
+	go func() {
+		time.Sleep(10 * time.Millisecond) // the slow dependency
+		answer <- 42
+	}()
+	select {
+	case <-answer:
+		io.WriteString(w, "ok")
+	case <-time.After(2 * time.Millisecond):
+		http.Error(w, "dependency timed out", http.StatusGatewayTimeout)
+	}
+}
+
+func (f *forgottenSender) release() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, ch := range f.pending {
+		select {
+		case <-ch:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	f.pending = nil
+}
+
+// A leak on the error path is a leak: every request answers 504 and leaves
+// a goroutine behind. NoLeak fails with the leak (not with "the requests
+// failed"), Leaks passes.
+func TestErrorPathLeak(t *testing.T) {
+	fs := &forgottenSender{}
+	defer fs.release()
+	rec := record(t, func(tb testing.TB) { ginleaktest.NoLeak(tb, fs, ginleaktest.Requests(1500)) })
+	if len(rec.fatals) != 0 || len(rec.errors) != 1 {
+		t.Fatalf("NoLeak: fatals %q, errors %q; want one error", rec.fatals, rec.errors)
+	}
+	for _, want := range []string{"the handler leaks", "most requests answered 504", "the leak is on that path", "forgottenSender).ServeHTTP.func1", "forgotten-sender"} {
+		if !strings.Contains(rec.errors[0], want) {
+			t.Errorf("NoLeak's error lacks %q:\n%s", want, rec.errors[0])
+		}
+	}
+	fs.release()
+	rec = record(t, func(tb testing.TB) { ginleaktest.Leaks(tb, fs, ginleaktest.Requests(1500)) })
+	if len(rec.fatals) != 0 || len(rec.errors) != 0 || len(rec.logs) == 0 || !strings.Contains(rec.logs[0], "leak, as expected") {
+		t.Errorf("Leaks: fatals %q, errors %q, logs %q; want it to pass", rec.fatals, rec.errors, rec.logs)
 	}
 }
 
