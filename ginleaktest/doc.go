@@ -52,4 +52,11 @@
 // A soak whose requests mostly failed (wrong path or method, a handler that
 // answers 4xx or 5xx) and found no leak measured the error path, not the
 // code the test meant to check: that fails both NoLeak and Leaks.
+//
+// On Go 1.27 and later the runtime proves some goroutine leaks itself (the
+// goroutineleak profile: goroutines blocked on what nothing can reach),
+// and the private pprof mux serves that profile from this process: more
+// than a handful of goroutines proven leaked during the soak is a leak
+// even when the soak is too short for the statistics, and the report's
+// GoroutineLeakProfile names their site.
 package ginleaktest
