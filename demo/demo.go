@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"github.com/ginleak/ginleak/examples/leakyshop/shop"
+	"github.com/ginleak/ginleak/fault"
 	"github.com/ginleak/ginleak/soak"
 	"github.com/ginleak/ginleak/soak/load"
 	"github.com/ginleak/ginleak/soak/stats"
@@ -209,7 +211,16 @@ func soakParams(quick bool) (requests, warmup int64, checkpoints int) {
 }
 
 func soakRoute(ctx context.Context, bin string, c shop.Case, path string, quick bool) (*soak.Report, error) {
-	child, err := start(ctx, bin)
+	var args []string
+	if c.Dependency != "" {
+		dep, err := startDependency(ctx, c.Dependency)
+		if err != nil {
+			return nil, err
+		}
+		defer dep.stop()
+		args = append(args, "-inventory-url", "http://"+dep.proxy.Addr())
+	}
+	child, err := start(ctx, bin, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -414,4 +425,34 @@ func (c *child) stop() {
 		_ = c.cmd.Process.Kill()
 		<-c.done
 	}
+}
+
+// dependency is a case's inventory service, on loopback behind a fault
+// proxy that makes it misbehave as the case says.
+type dependency struct {
+	srv   *http.Server
+	proxy *fault.Proxy
+}
+
+func startDependency(ctx context.Context, spec string) (*dependency, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("inventory service: %w", err)
+	}
+	d := &dependency{srv: &http.Server{Handler: shop.InventoryHandler(), ReadHeaderTimeout: 5 * time.Second}}
+	go d.srv.Serve(ln) //nolint:errcheck // ends with Close
+	cfg, err := fault.ParseSpec("127.0.0.1:0=" + ln.Addr().String() + "," + spec)
+	if err == nil {
+		d.proxy, err = fault.Start(ctx, cfg)
+	}
+	if err != nil {
+		d.srv.Close()
+		return nil, fmt.Errorf("fault proxy for the inventory service: %w", err)
+	}
+	return d, nil
+}
+
+func (d *dependency) stop() {
+	d.proxy.Close()
+	d.srv.Close()
 }

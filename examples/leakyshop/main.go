@@ -84,6 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// same without a flag.
 	memRate := fs.Int("memprofilerate", 4096, "runtime.MemProfileRate: bytes per heap profile sample (0 disables heap profiling)")
 	viewCacheSize := fs.Int("view-cache-size", shop.DefaultViewCacheSize, "entries of the fixed product-view cache (/fixed/products/:id)")
+	inventoryURL := fs.String("inventory-url", "", "base URL of the inventory service the /…/stock routes call (case 6; default: none, they answer the default stock)")
 	pprofToken := fs.String("pprof-token", "", "serve /debug/pprof and /debug/leaks only with \"Authorization: Bearer TOKEN\" (default: $LEAKYSHOP_PPROF_TOKEN; unset: no authentication, as ginleak soak needs)")
 	allowRemote := fs.Bool("allow-remote", false, "allow an -addr that is not loopback (0.0.0.0, :8080, a LAN address): the leaky routes, /metrics and, without -pprof-token, pprof and /debug/leaks then answer anyone who can reach it")
 	bareAddr := fs.String("bare-addr", "", "also serve the shop on this address with a bare http.Server: no ReadHeaderTimeout or any other timeout, as r.Run() does (the leaky side of the slow-clients check; loopback only unless -allow-remote)")
@@ -155,7 +156,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	opts := shop.Options{Logger: logger, ViewCacheSize: *viewCacheSize, PprofToken: *pprofToken}
+	opts := shop.Options{Logger: logger, ViewCacheSize: *viewCacheSize, PprofToken: *pprofToken, InventoryURL: *inventoryURL}
 	if *verbose {
 		opts.AccessLog = logger
 	}

@@ -53,12 +53,18 @@ type Case struct {
 	Behavioural              bool
 	LeakyStatus, FixedStatus int
 
+	// Dependency, when set, is the fault spec (package fault's ParseSpec
+	// keys, e.g. "latency=1h") of the inventory service the demo starts
+	// for the case, behind a fault proxy; leakyshop gets its address with
+	// -inventory-url.
+	Dependency string
+
 	// Note says anything a reader of the demo's table should know.
 	Note string
 }
 
 // Cases returns leakyshop's cases, numbered as their files: 1 ctxescape,
-// 2 globalcache, 3 chanleak, 4 history, 5 bodyrestore.
+// 2 globalcache, 3 chanleak, 4 history, 6 dependency, 5 bodyrestore.
 func Cases() []Case {
 	return []Case{
 		{
@@ -114,6 +120,20 @@ func Cases() []Case {
 			Signal:    SignalHeap,
 			LeakyFunc: "leakyHistory",
 			Note:      "about 600 B per request: the closure keeps the slice alive for the life of the server; the fixed middleware keeps a ring of 64",
+		},
+		{
+			Name:       "dependency",
+			Title:      "outbound call without a timeout piles up behind a hung dependency",
+			Seed:       "5",
+			Rule:       "clienttimeout",
+			File:       "case6_dependency.go",
+			Method:     "GET",
+			LeakyPath:  "/leaky/stock/p-1001",
+			FixedPath:  "/fixed/stock/p-1001",
+			Signal:     SignalGoroutines,
+			LeakyFunc:  "leakyStock",
+			Dependency: "latency=1h",
+			Note:       "the inventory service behind `ginleak fault` with an hour of latency: http.Get leaves a goroutine and a connection per request; guard.Client gives up after 50 ms, then its breaker opens and the default answers at once",
 		},
 		{
 			Name:        "bodyrestore",

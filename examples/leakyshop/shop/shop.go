@@ -35,6 +35,11 @@ const (
 	DefaultCartCacheSize  = 10_000
 	DefaultCartIdleExpiry = 30 * time.Minute
 	DefaultReportLatency  = 5 * time.Millisecond
+
+	// DefaultInventoryPatience and DefaultInventoryTimeout are the stock
+	// routes' waits (case 6).
+	DefaultInventoryPatience = 20 * time.Millisecond
+	DefaultInventoryTimeout  = 50 * time.Millisecond
 )
 
 // Options configures a [Shop]. The zero value is what the demo runs.
@@ -91,6 +96,15 @@ type Options struct {
 	// every request under /fixed; default DefaultRequestTimeout.
 	RequestTimeout time.Duration
 
+	// InventoryURL is the base URL of the inventory service the stock routes
+	// call (case 6); empty, they answer the default stock at once.
+	// InventoryPatience is how long the leaky handler waits for it (default
+	// DefaultInventoryPatience); InventoryTimeout bounds the fixed handler's
+	// call (default DefaultInventoryTimeout).
+	InventoryURL      string
+	InventoryPatience time.Duration
+	InventoryTimeout  time.Duration
+
 	// PprofToken, when not empty, puts /debug/pprof (guard.Pprof) and
 	// /debug/leaks (guard.Leaks) behind "Authorization: Bearer
 	// <PprofToken>"; guard refuses a token shorter than guard.MinTokenLen
@@ -119,6 +133,8 @@ func (o Options) withDefaults() Options {
 	setDefault(&o.MaxBodyBytes, DefaultMaxBodyBytes)
 	setDefault(&o.RequestTimeout, DefaultRequestTimeout)
 	setDefault(&o.ReportLatency, DefaultReportLatency)
+	setDefault(&o.InventoryPatience, DefaultInventoryPatience)
+	setDefault(&o.InventoryTimeout, DefaultInventoryTimeout)
 	return o
 }
 
@@ -130,21 +146,23 @@ func setDefault[T int | int64 | time.Duration](v *T, def T) {
 
 // Shop is one running shop: its data, its caches and its router.
 type Shop struct {
-	opts    Options
-	log     *slog.Logger
-	catalog *catalog
-	carts   *otter.Cache[string, *cart]
-	views   *guard.Cache[string, []byte] // the fixed product-view cache (case 2)
-	bufs    sync.Pool                    // *bytes.Buffer for rendering views
-	async   *guard.Async                 // background work of the fixed code (case 1)
-	metrics *prometheus.Registry         // served at /metrics
-	monitor *guard.Monitor
-	outbox  outbox
-	carrier carrier
-	orders  atomic.Int64 // orders placed, for order numbers
-	nonce   string       // prefix of generated request IDs
-	reqs    atomic.Int64 // requests seen, for request IDs
-	router  *gin.Engine
+	opts      Options
+	log       *slog.Logger
+	catalog   *catalog
+	carts     *otter.Cache[string, *cart]
+	views     *guard.Cache[string, []byte] // the fixed product-view cache (case 2)
+	stock     *guard.Cache[string, []byte] // last good inventory answers (case 6)
+	inventory *guard.Client                // the fixed stock route's client (case 6)
+	bufs      sync.Pool                    // *bytes.Buffer for rendering views
+	async     *guard.Async                 // background work of the fixed code (case 1)
+	metrics   *prometheus.Registry         // served at /metrics
+	monitor   *guard.Monitor
+	outbox    outbox
+	carrier   carrier
+	orders    atomic.Int64 // orders placed, for order numbers
+	nonce     string       // prefix of generated request IDs
+	reqs      atomic.Int64 // requests seen, for request IDs
+	router    *gin.Engine
 }
 
 // New builds a shop and its router. Call Close when done with it: the
@@ -156,16 +174,32 @@ func New(opts Options) (*Shop, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shop: product-view cache: %w", err)
 	}
+	stock, err := guard.NewCache[string, []byte](opts.ViewCacheSize, opts.ViewCacheTTL)
+	if err != nil {
+		views.Close()
+		return nil, fmt.Errorf("shop: stock cache: %w", err)
+	}
 	async, err := guard.NewAsync(guard.WithLogger(opts.Logger))
 	if err != nil {
 		views.Close()
+		stock.Close()
 		return nil, fmt.Errorf("shop: background work: %w", err)
 	}
 	reg := prometheus.NewRegistry()
 	mon, err := guard.NewMonitor(reg, guard.WithAsync(async))
 	if err != nil {
 		views.Close()
+		stock.Close()
 		return nil, fmt.Errorf("shop: metrics: %w", err)
+	}
+	inventory, err := guard.NewClient(guard.ClientMetrics(reg), guard.ClientBounds(guard.ClientSettings{
+		Timeout: opts.InventoryTimeout,
+		Breaker: guard.BreakerSettings{OpenTimeout: 5 * time.Second},
+	}))
+	if err != nil {
+		views.Close()
+		stock.Close()
+		return nil, fmt.Errorf("shop: inventory client: %w", err)
 	}
 	s := &Shop{
 		opts:    opts,
@@ -175,13 +209,15 @@ func New(opts Options) (*Shop, error) {
 			MaximumSize:      DefaultCartCacheSize,
 			ExpiryCalculator: otter.ExpiryAccessing[string, *cart](DefaultCartIdleExpiry),
 		}),
-		views:   views,
-		async:   async,
-		metrics: reg,
-		monitor: mon,
-		outbox:  outbox{log: opts.Logger},
-		carrier: carrier{latency: opts.QuoteLatency},
-		nonce:   strconv.FormatInt(time.Now().UnixNano()%1e9, 36),
+		views:     views,
+		stock:     stock,
+		inventory: inventory,
+		async:     async,
+		metrics:   reg,
+		monitor:   mon,
+		outbox:    outbox{log: opts.Logger},
+		carrier:   carrier{latency: opts.QuoteLatency},
+		nonce:     strconv.FormatInt(time.Now().UnixNano()%1e9, 36),
 	}
 	s.bufs.New = func() any { return new(bytes.Buffer) }
 	if s.router, err = s.routes(); err != nil {
@@ -213,6 +249,8 @@ func (s *Shop) Close() {
 	cancel()
 	s.carts.StopAllGoroutines()
 	s.views.Close()
+	s.stock.Close()
+	s.inventory.HTTP.CloseIdleConnections()
 }
 
 // MailsSent is how many order confirmations the mail relay accepted.
@@ -270,6 +308,10 @@ func (s *Shop) routes() (*gin.Engine, error) {
 	fixedRecord, fixedShow := fixedHistory(s.opts.HistorySize)
 	fixed.GET("/history", fixedShow)
 	fixed.Group("/history", fixedRecord).GET("/products/:id", s.getProduct)
+
+	// Case 6, dependency.
+	leaky.GET("/stock/:id", s.leakyStock)
+	fixed.GET("/stock/:id", s.fixedStock)
 
 	// Case 5, bodyrestore.
 	leaky.POST("/orders", leakyAuditBody(s.log), createOrder(s.opts.MaxOrderBytes))
