@@ -5,35 +5,9 @@ import (
 	"go/ast"
 	"go/token"
 
-	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
 )
-
-// Source returns the file holding pos and its content, or false when it
-// cannot be read or has changed since it was parsed: offsets into it would
-// put an edit in the wrong place.
-func Source(pass *analysis.Pass, pos token.Pos) (*token.File, []byte, bool) {
-	tf := pass.Fset.File(pos)
-	if tf == nil {
-		return nil, nil, false
-	}
-	src, err := pass.ReadFile(tf.Name())
-	if err != nil || tf.Size() != len(src) {
-		return nil, nil, false
-	}
-	return tf, src, true
-}
-
-// FileOf returns the syntax tree of the pass's file holding pos, or nil.
-func FileOf(pass *analysis.Pass, pos token.Pos) *ast.File {
-	for _, f := range pass.Files {
-		if f.FileStart <= pos && pos <= f.FileEnd {
-			return f
-		}
-	}
-	return nil
-}
 
 // Repeatable reports whether e is an identifier or a chain of field
 // selections on one, so that a fix can write it again.

@@ -1,14 +1,12 @@
 package fixutil
 
 import (
-	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"strings"
 	"testing"
 
-	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
 )
 
@@ -163,38 +161,5 @@ func TestRepeatable(t *testing.T) {
 		if got := Repeatable(e); got != want {
 			t.Errorf("Repeatable(%s) = %v, want %v", src, got, want)
 		}
-	}
-}
-
-func TestSourceAndFileOf(t *testing.T) {
-	const a, b = "package p\n\nvar A = 1\n", "package p\n\nvar B = 2\n"
-	fset := token.NewFileSet()
-	fa, _ := parser.ParseFile(fset, "a.go", a, 0)
-	fb, _ := parser.ParseFile(fset, "b.go", b, 0)
-	contents := map[string]string{"a.go": a, "b.go": b + "// edited since\n"}
-	pass := &analysis.Pass{
-		Fset:  fset,
-		Files: []*ast.File{fa, fb},
-		ReadFile: func(name string) ([]byte, error) {
-			if s, ok := contents[name]; ok {
-				return []byte(s), nil
-			}
-			return nil, errors.New("not found")
-		},
-	}
-	if got := FileOf(pass, fb.Decls[0].Pos()); got != fb {
-		t.Errorf("FileOf(b's decl) = %v, want b", got)
-	}
-	if got := FileOf(pass, token.NoPos); got != nil {
-		t.Errorf("FileOf(NoPos) = %v, want nil", got)
-	}
-	if tf, src, ok := Source(pass, fa.Decls[0].Pos()); !ok || tf.Name() != "a.go" || string(src) != a {
-		t.Errorf("Source(a) = %v, %q, %v", tf, src, ok)
-	}
-	if _, _, ok := Source(pass, fb.Decls[0].Pos()); ok {
-		t.Error("Source(b) is ok, want false: b changed since it was parsed")
-	}
-	if _, _, ok := Source(pass, token.NoPos); ok {
-		t.Error("Source(NoPos) is ok, want false")
 	}
 }
