@@ -6,6 +6,7 @@ import (
 	"iter"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
+	"github.com/ginleak/ginleak/analysis/internal/fixutil"
 	"github.com/ginleak/ginleak/analysis/rule"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -78,29 +79,42 @@ type facts struct {
 
 func run(pass *analysis.Pass) (any, error) {
 	rep := rule.NewReporter(pass, id)
+	analyze(pass, rep)
+	return rep.Result(), nil
+}
+
+// analyze reports the package's unbounded reads through rep. It returns
+// the checker that judged them (nil when the package has nothing to
+// judge), whose counters the tests read.
+func analyze(pass *analysis.Pass, rep *rule.Reporter) *checker {
 	if !gintypes.ImportsGinOrHTTP(pass.Pkg) {
-		return rep.Result(), nil
+		return nil
 	}
 	ins, ok := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	if !ok {
-		return rep.Result(), nil
+		return nil
 	}
 	f := collect(pass, ins)
 	if len(f.reads) == 0 || f.bounded || f.appliedHTTPLimit(pass, ins) {
-		return rep.Result(), nil
+		return nil
 	}
 	limited := f.limitScope(pass.TypesInfo)
 	if limited.all {
-		return rep.Result(), nil
+		return nil
 	}
-	c := &checker{pass: pass, rep: rep, facts: f, handlers: make(map[ast.Node]handlerParams)}
+	c := &checker{
+		pass: pass, rep: rep, facts: f,
+		handlers: make(map[ast.Node]handlerParams),
+		limits:   make(map[ast.Node]map[ast.Node]firstLimit),
+		srcs:     fixutil.NewSources(pass),
+	}
 	for _, r := range f.reads {
 		if !c.inHandler(r.cur) || limited.covers(pass.TypesInfo, r.cur) || c.limitedBefore(r) {
 			continue
 		}
 		c.report(r)
 	}
-	return rep.Result(), nil
+	return c
 }
 
 // interesting are the names of the calls collect looks at; every other

@@ -18,6 +18,9 @@ type checker struct {
 	rep      *rule.Reporter
 	facts    *facts
 	handlers map[ast.Node]handlerParams
+	limits   map[ast.Node]map[ast.Node]firstLimit // by outermost function, see limitsOf
+	srcs     *fixutil.Sources
+	steps    int // nodes limitsOf looked at, for the linearity test
 }
 
 // handlerParams are the request-handling parameters of one function.
@@ -72,40 +75,87 @@ func (c *checker) inHandler(cur inspector.Cursor) bool {
 // limitedBefore reports whether, before the read, the function holding it
 // or one around it bounds a request body: assigns one that contains
 // http.MaxBytesReader or io.LimitReader, or passes the context or request
-// to a same-package function that calls http.MaxBytesReader. Position order stands in for control
-// flow; literals that do not contain the read are skipped.
+// to a same-package function that calls http.MaxBytesReader. Position
+// order stands in for control flow; literals that do not contain the read
+// are skipped. The limits of the outermost function are found once (see
+// limitsOf), so a long function with many reads is walked once, not once
+// per read.
 func (c *checker) limitedBefore(r *read) bool {
-	var outer ast.Node
+	var outer inspector.Cursor
 	for fc := range r.cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
-		outer = fc.Node()
+		outer = fc
 	}
-	body := gintypes.FuncBody(outer)
-	if body == nil {
+	if !outer.Valid() {
 		return false
 	}
-	info := c.pass.TypesInfo
+	lim := c.limitsOf(outer)
 	pos := r.call.Pos()
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		if found || n == nil || n.Pos() >= pos {
-			return false
+	// The limits that count are those directly in a function on the way
+	// from the read out to the outermost one: a literal that does not
+	// hold the read need not run before it.
+	for fc := range r.cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		if l, ok := lim[fc.Node()]; ok && l.before(pos) {
+			return true
 		}
+	}
+	return false
+}
+
+// firstLimit is the earliest limit directly in one function (not in a
+// literal inside it).
+type firstLimit struct {
+	assignEnd token.Pos // the end of the first assignment of a limited body
+	callPos   token.Pos // the start of the first call of a limiting helper
+}
+
+// before reports whether a limit is complete before pos (an assignment)
+// or starts before it (a helper call, which may hold the read).
+func (l firstLimit) before(pos token.Pos) bool {
+	return (l.assignEnd.IsValid() && l.assignEnd <= pos) || (l.callPos.IsValid() && l.callPos < pos)
+}
+
+// limitsOf returns, for the function at outer and each literal inside it,
+// its first limit, in one walk of outer's body, memoised.
+func (c *checker) limitsOf(outer inspector.Cursor) map[ast.Node]firstLimit {
+	if lim, ok := c.limits[outer.Node()]; ok {
+		return lim
+	}
+	lim := make(map[ast.Node]firstLimit)
+	c.limits[outer.Node()] = lim
+	body := gintypes.FuncBody(outer.Node())
+	if body == nil {
+		return lim
+	}
+	info := c.pass.TypesInfo
+	for cur := range outer.Preorder((*ast.AssignStmt)(nil), (*ast.CallExpr)(nil)) {
+		n := cur.Node()
+		c.steps++
+		if n.Pos() < body.Pos() || n.End() > body.End() {
+			continue // in the signature
+		}
+		var fn ast.Node
+		for fc := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+			fn = fc.Node()
+			break
+		}
+		l := lim[fn]
 		switch n := n.(type) {
-		case *ast.FuncLit:
-			return n.Pos() <= pos && pos < n.End()
 		case *ast.AssignStmt:
-			if n.End() <= pos && c.assignsLimitedBody(n) {
-				found = true
+			if (!l.assignEnd.IsValid() || n.End() < l.assignEnd) && c.assignsLimitedBody(n) {
+				l.assignEnd = n.End()
 			}
 		case *ast.CallExpr:
-			if fn := gintypes.Callee(info, n); fn != nil && fn.Pkg() == c.pass.Pkg &&
-				c.facts.limiters[fn.Origin()] && passesRequest(info, n) {
-				found = true
+			if l.callPos.IsValid() {
+				break // calls come in position order
+			}
+			if callee := gintypes.Callee(info, n); callee != nil && callee.Pkg() == c.pass.Pkg &&
+				c.facts.limiters[callee.Origin()] && passesRequest(info, n) {
+				l.callPos = n.Pos()
 			}
 		}
-		return !found
-	})
-	return found
+		lim[fn] = l
+	}
+	return lim
 }
 
 // passesRequest reports whether call is given a *gin.Context or an

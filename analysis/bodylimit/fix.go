@@ -20,7 +20,7 @@ func (c *checker) fix(r *read, w string) []analysis.SuggestedFix {
 	}
 	pos := at.Node().Pos()
 	file := fixutil.FileOf(c.pass, pos)
-	tf, src, ok := fixutil.Source(c.pass, pos)
+	tf, src, ok := c.srcs.Source(pos)
 	if file == nil || !ok {
 		return nil
 	}
