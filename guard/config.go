@@ -316,8 +316,10 @@ func (l *loader) load() (*Config, error) {
 func (l *loader) envValues(defaults map[string]any, secrets map[string]bool) (values map[string]any, names map[string]string, err error) {
 	values, names = map[string]any{}, map[string]string{}
 	byEnv := map[string]string{}
+	sections := map[string]bool{}
 	for key := range defaults {
 		byEnv[l.prefix+envSuffix(key)] = key
+		sections[envSuffix(strings.SplitN(key, ".", 2)[0])] = true
 	}
 	for _, kv := range l.environ() {
 		name, v, _ := strings.Cut(kv, "=")
@@ -332,6 +334,11 @@ func (l *loader) envValues(defaults map[string]any, secrets map[string]bool) (va
 			}
 		}
 		if !ok {
+			// Other tools share the prefix (GINLEAK_SCREENSHOT_DIR): only a
+			// variable that names a section of the configuration is a typo.
+			if !sections[strings.SplitN(strings.TrimPrefix(name, l.prefix), "_", 2)[0]] {
+				continue
+			}
 			return nil, nil, fmt.Errorf("guard: %s names no setting (keys: %s)", name, strings.Join(slices.Sorted(mapKeys(byEnv)), ", "))
 		}
 		if prev, dup := names[key]; dup {

@@ -81,6 +81,7 @@ func TestConfigEnvironment(t *testing.T) {
 		{env{"APP_ENV": "dev"}, nil, `unknown environment "dev"`},
 		{env{"DEPLOY": "qa"}, []ConfigOption{WithEnvVar("DEPLOY")}, `unknown environment "qa" (from DEPLOY)`},
 		{env{"APP_ENV": "test", "GINLEAK_SERVER_READTIMEOUT": "1s"}, nil, "GINLEAK_SERVER_READTIMEOUT names no setting"},
+		{env{"APP_ENV": "test", "GINLEAK_OUTBOUND_BREAKER_RATIO": "0.5"}, nil, "GINLEAK_OUTBOUND_BREAKER_RATIO names no setting"},
 		{env{"APP_ENV": "test", "GINLEAK_SERVER_READ_TIMEOUT": "soon"}, nil, "env GINLEAK_SERVER_READ_TIMEOUT"},
 		{env{"APP_ENV": "test", "GINLEAK_SERVER_READ_TIMEOUT": "-1s"}, nil, "must not be negative"},
 		{env{"APP_ENV": "test", "GINLEAK_LOG_LEVEL": "chatty"}, nil, `log.level "chatty"`},
@@ -90,6 +91,10 @@ func TestConfigEnvironment(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: err %v, want %q", tt.e, err, tt.want)
 		}
+	}
+	// Variables of other tools that share the prefix are not settings.
+	if _, err := LoadConfig(env{"APP_ENV": "test", "GINLEAK_SCREENSHOT_DIR": "/tmp", "GINLEAK_SOAK": "x"}.opt()); err != nil {
+		t.Errorf("unrelated GINLEAK_ variables: %v", err)
 	}
 	// The user's own environment names.
 	cfg, err := LoadConfig(env{"APP_ENV": "qa"}.opt(), WithProfile("qa", map[string]any{"async.limit": 7}))
