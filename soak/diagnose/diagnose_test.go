@@ -28,6 +28,8 @@ func TestForGoroutine(t *testing.T) {
 		want  string // "" for no cause
 	}{
 		{"body not closed", "select", []string{"net/http.(*persistConn).readLoop"}, "http-body-not-closed"},
+		{"request without timeout", "select", []string{"runtime.selectgo", "net/http.(*persistConn).roundTrip", "net/http.(*Transport).roundTrip",
+			"net/http.(*Transport).RoundTrip", "net/http.send", "net/http.(*Client).do", "net/http.(*Client).Do", "net/http.Get", "main.stock.func1"}, "http-request-no-timeout"},
 		{"idle connection", "IO wait", []string{"internal/poll.runtime_pollWait", "bufio.(*Reader).Peek", "net/http.(*persistConn).readLoop"}, "http-idle-connections"},
 		{"write loop", "select", []string{"net/http.(*persistConn).writeLoop"}, "http-client-connections"},
 		{"http2", "IO wait", []string{"net/http.(*http2clientConnReadLoop).run", "net/http.(*http2ClientConn).readLoop"}, "http-client-connections"},

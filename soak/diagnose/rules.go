@@ -71,6 +71,14 @@ var lockStates = []string{
 // then the server's own, then wait states alone.
 var rules = []Rule{
 	{
+		ID: "http-request-no-timeout", Kind: KindGoroutine,
+		Functions: []string{"net/http.(*persistConn).roundTrip", "net/http.(*http2ClientConn).RoundTrip",
+			"golang.org/x/net/http2.(*ClientConn).RoundTrip"},
+		Cause:   "HTTP client requests still waiting for an answer: the call has no timeout and no deadline on its context, so a slow or hung dependency holds a goroutine and a connection per request",
+		Fix:     "give the call a bound: an http.Client with Timeout, or the request's own context with a deadline (guard.NewClient and guard.Outbound(c) do both)",
+		Entries: httpClientEntries,
+	},
+	{
 		ID: "http-body-not-closed", Kind: KindGoroutine,
 		Functions: []string{"net/http.(*persistConn).readLoop"},
 		NotStates: []string{"IO wait"},
@@ -82,7 +90,7 @@ var rules = []Rule{
 		ID: "http-idle-connections", Kind: KindGoroutine,
 		Functions: []string{"net/http.(*persistConn).readLoop"},
 		States:    []string{"IO wait"},
-		Cause:     "idle keep-alive connections piling up: an http.Transport (or an http.Client with its own Transport) created per request, whose pool is never reused or closed",
+		Cause:     "connections waiting to read: idle keep-alive connections piling up (an http.Transport created per request, never reused or closed), or, beside http-request-no-timeout goroutines, responses a hung dependency never sends",
 		Fix:       "create one http.Client (and Transport) at startup and share it; if you must create one, call CloseIdleConnections when done",
 		Entries:   httpClientEntries,
 	},
