@@ -42,9 +42,16 @@ var Rule = rule.Rule{
 // package: goroutine leaks are not specific to handlers.
 func run(pass *analysis.Pass) (any, error) {
 	rep := rule.NewReporter(pass, ruleID)
+	analyze(pass, rep.Report)
+	return rep.Result(), nil
+}
+
+// analyze reports the package's blocked goroutines through report. It
+// returns the work done (see pkgIndex.steps), for the linearity test.
+func analyze(pass *analysis.Pass, report func(analysis.Diagnostic)) int {
 	insp, ok := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	if !ok {
-		return rep.Result(), nil
+		return 0
 	}
 	var order []*ast.BlockStmt
 	owners := map[*ast.BlockStmt][]*chanVar{}
@@ -69,19 +76,23 @@ func run(pass *analysis.Pass) (any, error) {
 	idx := &pkgIndex{info: pass.TypesInfo, files: pass.Files}
 	for _, body := range order {
 		for _, d := range check(idx, pass.Fset, body, owners[body]) {
-			rep.Report(d)
+			report(d)
 		}
 	}
-	return rep.Result(), nil
+	return idx.steps.n
 }
 
 // check walks one function body and returns the diagnostics for its
 // channels: the main check first, then the streaming one (stream.go).
+// Each walks the body once for all its channels: the cost of a check is
+// linear in the size of the function, whatever the number of channels.
 func check(idx *pkgIndex, fset *token.FileSet, body *ast.BlockStmt, chans []*chanVar) []analysis.Diagnostic {
 	w := newWalker(idx.info, body, chans)
+	w.steps = &idx.steps
 	w.walk()
 	var out []analysis.Diagnostic
 	reported := map[*chanVar]bool{}
+	var streams map[types.Object]*streamScan // made on first need
 	for _, cv := range chans {
 		if reported[cv] {
 			continue
@@ -91,12 +102,30 @@ func check(idx *pkgIndex, fset *token.FileSet, body *ast.BlockStmt, chans []*cha
 			reported[cv] = true
 			continue
 		}
-		if d, ok := idx.streamCheck(fset, body, cv); ok {
+		if cv.capacity < 0 {
+			continue // sized for the senders, see sender()
+		}
+		if streams == nil {
+			streams = scanUses(idx.info, body, streamVars(chans), true, &idx.steps)
+		}
+		if d, ok := idx.streamCheck(fset, body, cv, streams[cv.obj], w.stops); ok {
 			out = append(out, d)
 			reported[cv] = true
 		}
 	}
 	return out
+}
+
+// streamVars are the variables of the channels the streaming check may
+// judge: those with a constant buffer.
+func streamVars(chans []*chanVar) []types.Object {
+	var objs []types.Object
+	for _, cv := range chans {
+		if cv.capacity >= 0 {
+			objs = append(objs, cv.obj)
+		}
+	}
+	return objs
 }
 
 // chanVar is a local variable holding a channel made in its function.

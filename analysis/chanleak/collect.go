@@ -48,11 +48,13 @@ type walker struct {
 	goLits map[*ast.FuncLit]*region
 	stack  []ast.Node
 	regs   []*region
-	exits  []token.Pos // returns, branches and exit calls outside function literals
+	exits  []token.Pos       // returns, branches and exit calls outside function literals
+	stops  map[*ast.Stmt]int // shared by the function's counters, see counter.firstStop
+	steps  *meter
 }
 
 func newWalker(info *types.Info, body *ast.BlockStmt, chans []*chanVar) *walker {
-	w := &walker{info: info, body: body, vars: map[types.Object]*chanVar{}, goLits: map[*ast.FuncLit]*region{}}
+	w := &walker{info: info, body: body, vars: map[types.Object]*chanVar{}, goLits: map[*ast.FuncLit]*region{}, stops: map[*ast.Stmt]int{}}
 	for _, cv := range chans {
 		if prev := w.vars[cv.obj]; prev != nil {
 			// One variable, several channels: which one an operation
@@ -86,6 +88,7 @@ func (w *walker) visit(n ast.Node) bool {
 	}
 	w.stack = append(w.stack, n)
 	w.regs = append(w.regs, reg)
+	w.steps.tick()
 	switch n := n.(type) {
 	case *ast.GoStmt:
 		w.goStmt(n, reg)

@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"math"
 	"slices"
+	"sort"
 )
 
 // unbounded is the count of an operation that may run any number of times.
@@ -52,6 +53,10 @@ type counter struct {
 	skip      map[ast.Node]bool
 	panicking bool
 	inDefer   bool
+	// stops caches firstStop per statement list; the counters of one
+	// function share it (nil: not cached).
+	stops map[*ast.Stmt]int
+	steps *meter
 }
 
 // none marks a count with no such path.
@@ -101,6 +106,7 @@ func (k *counter) in(p token.Pos) bool {
 func (k *counter) total(n ast.Node) int { return k.node(n).max() }
 
 func (k *counter) node(n ast.Node) count {
+	k.steps.tick()
 	if n == nil {
 		return count{0, none}
 	}
@@ -168,15 +174,73 @@ func (k *counter) plain(n ast.Node) int {
 	return hi - lo
 }
 
+// list is the count of a statement list. Only the statements holding a
+// send and the first one that ends every path (after which the rest is
+// unreachable) change it: any other counts {0, none}, which leaves the
+// count unchanged. So list jumps from one such statement to the next, and
+// a long function costs each of its channels the statements holding its
+// sends, not all of the function's statements.
 func (k *counter) list(l []ast.Stmt) count {
 	c := count{0, none}
-	for _, s := range l {
-		if c.fall == none {
-			break // unreachable
+	if len(l) == 0 {
+		return c
+	}
+	stop := k.firstStop(l)
+	for i := k.nextSending(l, 0); ; i = k.nextSending(l, i+1) {
+		i = min(i, stop)
+		if i >= len(l) {
+			break
 		}
-		c = then(c, k.node(s))
+		c = then(c, k.node(l[i]))
+		if c.fall == none || i == stop {
+			break // the rest is unreachable
+		}
 	}
 	return c
+}
+
+// firstStop is the index of the first statement of l that ends every path
+// through it without a send of its own to count (a return, an exit call:
+// see node), or len(l).
+func (k *counter) firstStop(l []ast.Stmt) int {
+	key := &l[0]
+	if i, ok := k.stops[key]; ok {
+		return i
+	}
+	i := slices.IndexFunc(l, func(s ast.Stmt) bool {
+		k.steps.tick()
+		switch s := s.(type) {
+		case *ast.ReturnStmt:
+			return true
+		case *ast.ExprStmt:
+			return exits(k.info, s)
+		}
+		return false
+	})
+	if i < 0 {
+		i = len(l)
+	}
+	if k.stops != nil {
+		k.stops[key] = i
+	}
+	return i
+}
+
+// nextSending is the index of the first statement of l, from i on, that
+// holds one of the sends, or len(l).
+func (k *counter) nextSending(l []ast.Stmt, i int) int {
+	for i < len(l) {
+		j, _ := slices.BinarySearch(k.sends, l[i].Pos())
+		if j == len(k.sends) {
+			return len(l)
+		}
+		p := k.sends[j]
+		i += sort.Search(len(l)-i, func(m int) bool { return l[i+m].End() > p })
+		if i < len(l) && l[i].Pos() <= p {
+			return i
+		}
+	}
+	return len(l)
 }
 
 // clauses is the count of the case that sends most; a switch without a
@@ -221,7 +285,9 @@ func (k *counter) leavesAfterEachSend(body *ast.BlockStmt) bool {
 	var stmts func(list []ast.Stmt, nested bool)
 	var stmt func(s ast.Stmt, nested bool)
 	stmts = func(list []ast.Stmt, nested bool) {
-		for i, s := range list {
+		// Statements without a send count nothing.
+		for i := k.nextSending(list, 0); i < len(list); i = k.nextSending(list, i+1) {
+			s := list[i]
 			if send, ok := s.(*ast.SendStmt); ok && k.in(send.Pos()) && i+1 < len(list) && leaves(k.info, list[i+1], nested) {
 				got++
 			}
@@ -416,8 +482,8 @@ func intConst(info *types.Info, e ast.Expr) (int64, bool) {
 func (k *counter) goBody(body *ast.BlockStmt) int {
 	var handlers []*ast.FuncLit
 	skip := map[ast.Node]bool{}
-	for _, st := range body.List {
-		d, ok := st.(*ast.DeferStmt)
+	for i := k.nextSending(body.List, 0); i < len(body.List); i = k.nextSending(body.List, i+1) {
+		d, ok := body.List[i].(*ast.DeferStmt)
 		if !ok {
 			continue
 		}
@@ -491,7 +557,9 @@ func (k *counter) tailSends(body *ast.BlockStmt, handlers []*ast.FuncLit) bool {
 	got := 0
 	var walk func(list []ast.Stmt, last bool)
 	walk = func(list []ast.Stmt, last bool) {
-		for i, st := range list {
+		// Statements without a send count nothing.
+		for i := k.nextSending(list, 0); i < len(list); i = k.nextSending(list, i+1) {
+			st := list[i]
 			end := i == len(list)-1 && last
 			if s, ok := st.(*ast.SendStmt); ok && k.in(s.Pos()) {
 				if end || (i+1 < len(list) && isReturn(list[i+1])) {

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 )
 
@@ -110,6 +111,7 @@ type cover struct {
 	serve []token.Pos
 	exits []token.Pos
 	scope *types.Scope // of the channel variable; leaving it abandons the channel
+	steps *meter
 }
 
 func has(ps []token.Pos, lo, hi token.Pos) bool {
@@ -156,13 +158,7 @@ func (c *cover) after(anc []ast.Node) *leak {
 		if list == nil || !st.out[kFall] {
 			continue
 		}
-		idx := -1
-		for k, s := range list {
-			if ast.Node(s) == child {
-				idx = k
-				break
-			}
-		}
+		idx := indexOf(list, child)
 		if idx < 0 {
 			continue
 		}
@@ -182,6 +178,17 @@ func (c *cover) after(anc []ast.Node) *leak {
 		return &leak{via: st.firstVia()}
 	}
 	return nil
+}
+
+// indexOf is the index of stmt in list, or -1: found by position, as the
+// statements of a list are in source order, so that a long function does
+// not cost each of its channels a scan of its statements.
+func indexOf(list []ast.Stmt, stmt ast.Node) int {
+	i := sort.Search(len(list), func(i int) bool { return list[i].End() > stmt.Pos() })
+	if i < len(list) && ast.Node(list[i]) == stmt {
+		return i
+	}
+	return slices.IndexFunc(list, func(s ast.Stmt) bool { return ast.Node(s) == stmt })
 }
 
 // leaveLoop is the flow after a loop whose body ended with st. A loop
@@ -224,8 +231,8 @@ func stmtList(parent, child ast.Node) []ast.Stmt {
 // seq is the flow of a statement list entered unserved through v.
 func (c *cover) seq(list []ast.Stmt, v *via) flow {
 	out := flow{}
-	for _, s := range list {
-		f := c.stmt(s)
+	for i := c.next(list, 0); i < len(list); i = c.next(list, i+1) {
+		f := c.stmt(list[i])
 		if f.leak != nil {
 			if f.leak.via == nil {
 				f.leak.via = v
@@ -246,7 +253,29 @@ func (c *cover) seq(list []ast.Stmt, v *via) flow {
 	return out
 }
 
+// next is the index of the first statement of list, from i on, that holds
+// a serving operation or an early exit, or len(list): any other statement
+// simply completes (see stmt) and leaves the flow of a list as it is, so
+// seq jumps over it.
+func (c *cover) next(list []ast.Stmt, i int) int {
+	if i >= len(list) {
+		return len(list)
+	}
+	from := list[i].Pos()
+	q := token.NoPos
+	for _, ps := range [][]token.Pos{c.serve, c.exits} {
+		if j := sort.Search(len(ps), func(j int) bool { return ps[j] >= from }); j < len(ps) && (!q.IsValid() || ps[j] < q) {
+			q = ps[j]
+		}
+	}
+	if !q.IsValid() {
+		return len(list)
+	}
+	return i + sort.Search(len(list)-i, func(m int) bool { return list[i+m].End() > q })
+}
+
 func (c *cover) stmt(s ast.Stmt) flow {
+	c.steps.tick()
 	if !has(c.serve, s.Pos(), s.End()) && !has(c.exits, s.Pos(), s.End()) {
 		return fallFlow(nil)
 	}

@@ -62,7 +62,7 @@ func (r reporter) sendBound(sends []op) int {
 		ps = append(ps, o.pos)
 	}
 	slices.Sort(ps)
-	k := counter{info: r.w.info, sends: ps, makePos: r.cv.make.Pos()}
+	k := counter{info: r.w.info, sends: ps, makePos: r.cv.make.Pos(), stops: r.w.stops, steps: r.w.steps}
 	return k.total(r.w.body)
 }
 
@@ -107,7 +107,7 @@ func (r reporter) sender(sends []op, recvs []token.Pos) (analysis.Diagnostic, bo
 		// started by its previous iteration; not followed.
 		return analysis.Diagnostic{}, false
 	default:
-		c := cover{info: r.w.info, serve: recvs, exits: r.w.exits, scope: r.cv.obj.Parent()}
+		c := cover{info: r.w.info, serve: recvs, exits: r.w.exits, scope: r.cv.obj.Parent(), steps: r.w.steps}
 		if lk := c.after(send.reg.anc); lk != nil {
 			why = "blocks forever when " + r.describe(lk, "receiving from", recvs[0])
 			break
@@ -211,7 +211,7 @@ func (r reporter) receiver(recvs, goSends []op, mainSends []token.Pos) (analysis
 	if mainSends[0] < recv.reg.goStmt.Pos() {
 		return analysis.Diagnostic{}, false
 	}
-	c := cover{info: r.w.info, serve: mainSends, exits: r.w.exits, scope: r.cv.obj.Parent()}
+	c := cover{info: r.w.info, serve: mainSends, exits: r.w.exits, scope: r.cv.obj.Parent(), steps: r.w.steps}
 	lk := c.after(recv.reg.anc)
 	if lk == nil {
 		return analysis.Diagnostic{}, false

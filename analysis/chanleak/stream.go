@@ -30,8 +30,8 @@ type consumer struct {
 	kind string    // how it stops: "c.Stream", "a select on ctx.Done()", "a failed write"
 }
 
-// streamScan collects the uses of one channel variable in one function
-// body, for the streaming check.
+// streamScan is what the uses of one channel variable in one function
+// body tell the streaming check.
 type streamScan struct {
 	info    *types.Info
 	obj     types.Object
@@ -39,7 +39,6 @@ type streamScan struct {
 	cons    *consumer
 	callees []callArg // same-package functions the channel is passed to
 	bad     bool      // a use the check does not follow
-	stack   []ast.Node
 }
 
 type callArg struct {
@@ -48,13 +47,12 @@ type callArg struct {
 }
 
 // streamCheck reports cv when a producer goroutine's unguarded send can
-// outlive a consumer that leaves with the client.
-func (p *pkgIndex) streamCheck(fset *token.FileSet, body *ast.BlockStmt, cv *chanVar) (analysis.Diagnostic, bool) {
-	if cv.capacity < 0 {
+// outlive a consumer that leaves with the client. s holds the uses of cv's
+// variable in body (see scanUses); stops is the function's counter cache.
+func (p *pkgIndex) streamCheck(fset *token.FileSet, body *ast.BlockStmt, cv *chanVar, s *streamScan, stops map[*ast.Stmt]int) (analysis.Diagnostic, bool) {
+	if cv.capacity < 0 || s == nil {
 		return analysis.Diagnostic{}, false // sized for the senders, see sender()
 	}
-	s := &streamScan{info: p.info, obj: cv.obj}
-	s.scan(body, true)
 	if s.bad || len(s.sends) == 0 {
 		return analysis.Diagnostic{}, false
 	}
@@ -82,7 +80,7 @@ func (p *pkgIndex) streamCheck(fset *token.FileSet, body *ast.BlockStmt, cv *cha
 			ps = append(ps, o.pos)
 		}
 		slices.Sort(ps)
-		k := counter{info: p.info, sends: ps, makePos: cv.make.Pos()}
+		k := counter{info: p.info, sends: ps, makePos: cv.make.Pos(), stops: stops, steps: &p.steps}
 		if n := k.total(body); n >= 0 && cv.capacity >= int64(n) {
 			return analysis.Diagnostic{}, false
 		}
@@ -124,8 +122,7 @@ func (p *pkgIndex) follow(ca callArg, seen map[*types.Func]bool, depth int) (*co
 	if param.Name() == "" || param.Name() == "_" {
 		return nil, true // never used
 	}
-	sub := &streamScan{info: p.info, obj: param}
-	sub.scan(fd.Body, false)
+	sub := p.paramScan(fd.Body, param)
 	if sub.bad || len(sub.sends) > 0 {
 		return nil, false
 	}
@@ -152,32 +149,62 @@ func shortPos(fset *token.FileSet, p token.Pos) string {
 	return fmt.Sprintf("%s:%d", name, posn.Line)
 }
 
-// scan walks root; own says whether root is the function that made the
-// channel (sends must then come from a goroutine it starts) or a function
-// it was passed to (only receives are followed).
-func (s *streamScan) scan(root ast.Node, own bool) {
+// paramScan is the scan of a function's parameter param in its body,
+// memoised: many channels may be passed to one helper.
+func (p *pkgIndex) paramScan(body *ast.BlockStmt, param *types.Var) *streamScan {
+	if s, ok := p.params[param]; ok {
+		return s
+	}
+	s := scanUses(p.info, body, []types.Object{param}, false, &p.steps)[param]
+	if p.params == nil {
+		p.params = make(map[*types.Var]*streamScan)
+	}
+	p.params[param] = s
+	return s
+}
+
+// scanUses walks root once and classifies the uses of each of objs; own
+// says whether root is the function that made the channels (sends must
+// then come from a goroutine it starts) or a function they were passed to
+// (only receives are followed). One walk for all the variables, not one
+// each: a generated function can make thousands of channels.
+func scanUses(info *types.Info, root ast.Node, objs []types.Object, own bool, steps *meter) map[types.Object]*streamScan {
+	scans := make(map[types.Object]*streamScan, len(objs))
+	for _, o := range objs {
+		scans[o] = &streamScan{info: info, obj: o}
+	}
+	live := len(scans) // not bad yet
+	var stack []ast.Node
 	ast.Inspect(root, func(n ast.Node) bool {
-		if s.bad {
-			return false
-		}
 		if n == nil {
-			s.stack = s.stack[:len(s.stack)-1]
+			stack = stack[:len(stack)-1]
 			return true
 		}
-		s.stack = append(s.stack, n)
-		if id, ok := n.(*ast.Ident); ok && s.info.Uses[id] == s.obj {
-			s.use(id, own)
+		if live == 0 {
+			return false // every variable has a use the check does not follow
+		}
+		stack = append(stack, n)
+		steps.tick()
+		if id, ok := n.(*ast.Ident); ok {
+			if s := scans[info.Uses[id]]; s != nil && !s.bad {
+				s.use(stack, id, own)
+				if s.bad {
+					live--
+				}
+			}
 		}
 		return true
 	})
+	return scans
 }
 
-// use classifies one use; the identifier is on top of the stack.
-func (s *streamScan) use(id *ast.Ident, own bool) {
-	i := len(s.stack) - 1
+// use classifies one use; the identifier is on top of stack, which runs
+// from the scanned root down to it.
+func (s *streamScan) use(stack []ast.Node, id *ast.Ident, own bool) {
+	i := len(stack) - 1
 	var e ast.Expr = id
 	for i > 0 {
-		pe, ok := s.stack[i-1].(*ast.ParenExpr)
+		pe, ok := stack[i-1].(*ast.ParenExpr)
 		if !ok {
 			break
 		}
@@ -187,25 +214,25 @@ func (s *streamScan) use(id *ast.Ident, own bool) {
 		s.bad = true
 		return
 	}
-	switch p := s.stack[i-1].(type) {
+	switch p := stack[i-1].(type) {
 	case *ast.SendStmt:
-		if p.Chan != e || !own || !s.inGoLit(i-1) {
+		if p.Chan != e || !own || !inGoLit(stack, i-1) {
 			s.bad = true
 			return
 		}
-		s.sends = append(s.sends, op{kind: opSend, pos: p.Pos(), guarded: selectCase(s.stack, i-1, p)})
+		s.sends = append(s.sends, op{kind: opSend, pos: p.Pos(), guarded: selectCase(stack, i-1, p)})
 	case *ast.UnaryExpr:
-		if p.Op != token.ARROW || s.inGoLit(i-1) {
+		if p.Op != token.ARROW || inGoLit(stack, i-1) {
 			s.bad = true
 			return
 		}
-		s.receive(i - 1)
+		s.receive(stack, i-1)
 	case *ast.RangeStmt:
-		if p.X != e || s.inGoLit(i-1) {
+		if p.X != e || inGoLit(stack, i-1) {
 			s.bad = true
 			return
 		}
-		s.receive(i - 1)
+		s.receive(stack, i-1)
 	case *ast.CallExpr:
 		switch {
 		case isBuiltin(s.info, p, "close"), isBuiltin(s.info, p, "len"), isBuiltin(s.info, p, "cap"):
@@ -214,7 +241,7 @@ func (s *streamScan) use(id *ast.Ident, own bool) {
 		default:
 			fn := gintypes.Callee(s.info, p)
 			idx := slices.IndexFunc(p.Args, func(a ast.Expr) bool { return a == e })
-			if fn == nil || fn.Pkg() != s.obj.Pkg() || idx < 0 || s.inGoLit(i-1) {
+			if fn == nil || fn.Pkg() != s.obj.Pkg() || idx < 0 || inGoLit(stack, i-1) {
 				s.bad = true
 				return
 			}
@@ -233,11 +260,11 @@ func (s *streamScan) use(id *ast.Ident, own bool) {
 
 // inGoLit reports whether stack[i] is inside a function literal started by
 // a go statement (possibly within other literals inside it).
-func (s *streamScan) inGoLit(i int) bool {
+func inGoLit(stack []ast.Node, i int) bool {
 	for j := i; j > 0; j-- {
-		if lit, ok := s.stack[j].(*ast.FuncLit); ok {
-			if g, ok := s.stack[j-1].(*ast.CallExpr); ok && ast.Unparen(g.Fun) == lit && j > 1 {
-				if _, ok := s.stack[j-2].(*ast.GoStmt); ok {
+		if lit, ok := stack[j].(*ast.FuncLit); ok {
+			if g, ok := stack[j-1].(*ast.CallExpr); ok && ast.Unparen(g.Fun) == lit && j > 1 {
+				if _, ok := stack[j-2].(*ast.GoStmt); ok {
 					return true
 				}
 			}
@@ -263,14 +290,14 @@ func selectCase(stack []ast.Node, i int, stmt ast.Stmt) bool {
 // receive records a receive at stack[i] whose consumer stops when the
 // client leaves: inside a function literal passed to c.Stream, or inside a
 // loop that a ctx.Done() case or a failed write leaves.
-func (s *streamScan) receive(i int) {
+func (s *streamScan) receive(stack []ast.Node, i int) {
 	if s.cons != nil {
 		return
 	}
 	for j := i; j > 0; j-- {
-		switch n := s.stack[j].(type) {
+		switch n := stack[j].(type) {
 		case *ast.FuncLit:
-			if call, ok := s.stack[j-1].(*ast.CallExpr); ok && isArgOf(call, n) && gintypes.IsContextMethod(s.info, call, "Stream") {
+			if call, ok := stack[j-1].(*ast.CallExpr); ok && isArgOf(call, n) && gintypes.IsContextMethod(s.info, call, "Stream") {
 				s.cons = &consumer{pos: call.Pos(), kind: "c.Stream"}
 			}
 			return // a loop outside the literal is not the receive's loop
@@ -451,6 +478,20 @@ type pkgIndex struct {
 	info  *types.Info
 	files []*ast.File
 	decls map[*types.Func]*ast.FuncDecl
+	// params are the scans of the parameters channels are passed to.
+	params map[*types.Var]*streamScan
+	steps  meter
+}
+
+// meter counts the nodes and statements the checks look at: the work the
+// linearity test compares for functions of N and 2N statements. A nil
+// meter counts nothing.
+type meter struct{ n int }
+
+func (m *meter) tick() {
+	if m != nil {
+		m.n++
+	}
 }
 
 func (p *pkgIndex) decl(fn *types.Func) *ast.FuncDecl {
