@@ -113,6 +113,34 @@ func TestTableRows(t *testing.T) {
 	}
 }
 
+func TestProcessRows(t *testing.T) {
+	withProc := func(rss int64, fds float64) func(*soak.Report) {
+		return func(r *soak.Report) {
+			r.Process = &soak.ProcessReport{Supported: true, PeakRSSBytes: rss, CPUSeconds: 3, CPUUtilisation: 0.8,
+				FDs: soak.FDResult{Verdict: stats.Stable, PerRequest: fds}}
+		}
+	}
+	tab, err := compare.New(report(withProc(200<<20, 0.01)), report(withProc(100<<20, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := row(t, tab, "peak_rss"); !r.HasBefore || r.Outcome() != "better" {
+		t.Errorf("peak_rss row %+v", r)
+	}
+	if r := row(t, tab, "fds_per_1k"); r.Before != 10 || r.After != 0 {
+		t.Errorf("fds row %+v", r)
+	}
+	g, _ := compare.ParseConditions("peak_rss>150MiB")
+	if fails, err := compare.Gate(g).Check(tab); err != nil || len(fails) != 0 {
+		t.Errorf("peak_rss>150MiB on 100 MiB: %v, %v", fails, err)
+	}
+	// Without soak --run the rows are missing, not zero.
+	plain, _ := compare.New(report(nil), report(nil))
+	if r := row(t, plain, "cpu"); r.HasBefore || r.HasAfter {
+		t.Errorf("cpu row without a process: %+v", r)
+	}
+}
+
 func TestMissingIsNotZero(t *testing.T) {
 	// A run with no checkpoint has no slopes: its rows say missing.
 	before := report(func(r *soak.Report) {

@@ -48,6 +48,26 @@ var Metrics = []Metric{
 	{"goroutines_per_1k", "goroutines per 1,000 requests", "", Lower, measured(func(r *soak.Report) (stats.Verdict, float64) {
 		return r.Goroutines.Verdict, 1000 * r.Goroutines.PerRequest
 	})},
+	// The target process's figures exist only for soak --run on Linux.
+	{"fds_per_1k", "open fds per 1,000 requests", "", Lower, process(func(p *soak.ProcessReport) (float64, bool) {
+		return 1000 * p.FDs.PerRequest, p.FDs.Verdict != ""
+	})},
+	{"peak_rss", "peak RSS", "B", Lower, process(func(p *soak.ProcessReport) (float64, bool) {
+		return float64(p.PeakRSSBytes), p.PeakRSSBytes > 0
+	})},
+	{"cpu", "CPU utilisation (cores)", "", Lower, process(func(p *soak.ProcessReport) (float64, bool) {
+		return p.CPUUtilisation, p.CPUSeconds > 0
+	})},
+}
+
+// process reads a figure of the process soak --run started.
+func process(f func(*soak.ProcessReport) (float64, bool)) func(*soak.Report) (float64, bool) {
+	return func(r *soak.Report) (float64, bool) {
+		if r.Process == nil || !r.Process.Supported {
+			return 0, false
+		}
+		return f(r.Process)
+	}
 }
 
 func always(f func(*soak.Report) float64) func(*soak.Report) (float64, bool) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ginleak/ginleak/demo"
+	"github.com/ginleak/ginleak/soak/slowclient"
 	"github.com/ginleak/ginleak/soak/stats"
 )
 
@@ -56,6 +57,29 @@ func Demo(w io.Writer, res *demo.Result) error {
 				s.Tables = append(s.Tables, site.Tables...)
 			}
 		}
+		p.Sections = append(p.Sections, s)
+	}
+	if sc := res.SlowClients; sc != nil {
+		s := section{Title: "slow clients — a server without ReadHeaderTimeout holds them forever",
+			Note: "Connections that send a request line and then one header byte a second, never finishing their headers: a bare http.Server (like gin's r.Run) against guard.NewServer (ReadHeaderTimeout 5 s)."}
+		s.Badge = "passed"
+		if !sc.Caught || !sc.FixedOK {
+			s.Badge = "failed"
+			s.List = append(s.List, sc.Why)
+		}
+		if sc.Static != "" {
+			s.Facts = append(s.Facts, fact{"static rule", sc.Static})
+		}
+		t := table{Head: []string{"server", "opened", "closed by the server", "open at the end", "closed after (p50 / max)", "held ≥ limit"}}
+		for _, r := range []struct {
+			name string
+			res  slowclient.Result
+		}{{"bare http.Server", sc.Bare}, {"guard.NewServer", sc.Guarded}} {
+			t.Rows = append(t.Rows, []cellv{{r.name, ""}, {fmt.Sprint(r.res.Opened), "num"}, {fmt.Sprint(r.res.ClosedByTarget), "num"},
+				{fmt.Sprint(r.res.OpenAtEnd), "num"}, {fmt.Sprintf("%.1f s / %.1f s", r.res.CloseAfterS.P50, r.res.CloseAfterS.Max), "num"},
+				{fmt.Sprintf("%d (limit %.0f s)", r.res.Held, r.res.HoldLimitS), "num"}})
+		}
+		s.Tables = append(s.Tables, t)
 		p.Sections = append(p.Sections, s)
 	}
 	p.Footer = []string{"examples/leakyshop: each leak of the seed document beside its fix"}

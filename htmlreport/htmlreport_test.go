@@ -89,6 +89,33 @@ func TestSoakPage(t *testing.T) {
 	}
 }
 
+func TestSoakPageWithProcessAndCauses(t *testing.T) {
+	r := leakyReport()
+	r.HeapSites[0].Cause = &soak.Cause{ID: "http-body-not-closed", Cause: "bodies never closed", Fix: "defer resp.Body.Close()", Doc: "docs/known-leaks.md#http-body-not-closed"}
+	r.Process = &soak.ProcessReport{Supported: true, PeakRSSBytes: 90 << 20, CPUUtilisation: 0.7, CPUSeconds: 2,
+		FDs: soak.FDResult{Verdict: stats.Leak, PerRequest: 1}}
+	for i := range r.Samples {
+		r.Samples[i].Latency = &soak.SampleLatency{P50: 0.4, P99: 2 + float64(i)/10}
+		r.Samples[i].FDs = 20 + i*450
+		r.Samples[i].RSSBytes = int64(40<<20 + i<<20)
+	}
+	r.Aborted = 123
+	var b bytes.Buffer
+	if err := htmlreport.Soak(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	checkSelfContained(t, page)
+	if n := strings.Count(page, "<svg"); n != 5 {
+		t.Errorf("%d charts, want 5 (heap, goroutines, latency, fds, RSS)", n)
+	}
+	for _, want := range []string{"bodies never closed", "defer resp.Body.Close()", "open fds leak", "90.0 MiB / 0.70 cores", "aborted on purpose", "latency (ms)", "RSS (MiB)"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}
+
 func TestHostileValuesMakeValidCharts(t *testing.T) {
 	// Non-finite and degenerate data must not produce NaN in a path or a
 	// divide by zero in the scale.

@@ -35,7 +35,37 @@ func Soak(w io.Writer, rep *soak.Report) error {
 		Note:   "Each point is a checkpoint (load paused, in-flight requests drained, heap read after a forced GC). The dashed line is the Theil–Sen fit with its confidence band; the grey band is the warm-up, which the verdict ignores.",
 		Charts: signalCharts([]run{{"", colorRun, rep}}, true),
 	})
+	if extra := resourceCharts(rep); len(extra) > 0 {
+		p.Sections = append(p.Sections, section{
+			Title:  "Latency and the target process",
+			Note:   "Latency of the load between checkpoints; the target's open file descriptors and resident memory when ginleak started it (--run).",
+			Charts: extra,
+		})
+	}
 	p.Sections = append(p.Sections, siteSections(rep)...)
+	if lp := rep.GoroutineLeakProfile; lp != nil && lp.Available {
+		s := section{Title: "Goroutines the runtime proved leaked (Go 1.27 goroutineleak profile)",
+			Note: fmt.Sprintf("%d leaked at the last checkpoint, %+d during the run: blocked on something nothing else can reach.", lp.Leaked, lp.Growth)}
+		if len(lp.Sites) > 0 {
+			t := table{Head: []string{"function", "file:line", "leaked", "grown"}}
+			for _, site := range lp.Sites {
+				t.Rows = append(t.Rows, []cellv{{site.Function, "code"}, {loc(site.File, site.Line), "code"}, {strconv.Itoa(site.Count), "num"}, {strconv.Itoa(site.Growth), "num"}})
+			}
+			s.Tables = append(s.Tables, t)
+		}
+		p.Sections = append(p.Sections, s)
+	}
+	if sc := rep.SlowClients; sc != nil {
+		s := section{Title: "Slow clients", Facts: []fact{
+			{"opened", strconv.Itoa(sc.Opened)}, {"closed by the target", strconv.Itoa(sc.ClosedByTarget)},
+			{"open at the end", strconv.Itoa(sc.OpenAtEnd)},
+			{"closed after p50 / max", fmt.Sprintf("%.1f s / %.1f s", sc.CloseAfterS.P50, sc.CloseAfterS.Max)},
+		}}
+		if f := sc.Finding(); f != "" {
+			s.Badge, s.List = "failed", []string{f}
+		}
+		p.Sections = append(p.Sections, s)
+	}
 	if len(rep.Warnings) > 0 || rep.SamplingAdvice != "" {
 		s := section{Title: "Warnings", List: slices.Clone(rep.Warnings)}
 		if rep.SamplingAdvice != "" {
@@ -58,6 +88,14 @@ func soakFacts(rep *soak.Report) []fact {
 		fs = append(fs,
 			fact{"heap " + string(rep.Heap.Verdict), fmt.Sprintf("%s B/request", signed(rep.Heap.BytesPerRequest))},
 			fact{"goroutines " + string(rep.Goroutines.Verdict), fmt.Sprintf("%s per 1,000 requests", signed(1000*rep.Goroutines.PerRequest))})
+	}
+	if pr := rep.Process; pr != nil && pr.Supported {
+		fs = append(fs,
+			fact{"open fds " + string(pr.FDs.Verdict), fmt.Sprintf("%s per 1,000 requests", signed(1000*pr.FDs.PerRequest))},
+			fact{"peak RSS / CPU", fmt.Sprintf("%s / %.2f cores", bytesText(float64(pr.PeakRSSBytes)), pr.CPUUtilisation)})
+	}
+	if rep.Aborted > 0 {
+		fs = append(fs, fact{"aborted on purpose", group(rep.Aborted)})
 	}
 	return fs
 }
@@ -145,20 +183,20 @@ func fitSeries(xs, ys []float64, lo, hi float64) Series {
 func siteSections(rep *soak.Report) []section {
 	var out []section
 	if len(rep.HeapSites) > 0 {
-		t := table{Head: []string{"function", "file:line", "live bytes grown", "objects"}}
+		t := table{Head: []string{"function", "file:line", "live bytes grown", "objects", "known cause and fix"}}
 		for _, s := range rep.HeapSites {
-			t.Rows = append(t.Rows, []cellv{{s.Function, "code"}, {loc(s.File, s.Line), "code"}, {bytesText(float64(s.Bytes)), "num"}, {group(s.Objects), "num"}})
+			t.Rows = append(t.Rows, []cellv{{s.Function, "code"}, {loc(s.File, s.Line), "code"}, {bytesText(float64(s.Bytes)), "num"}, {group(s.Objects), "num"}, {causeText(s.Cause), ""}})
 		}
 		out = append(out, section{Title: "Growing allocation sites", Note: "From the heap profile at the first checkpoint after warm-up against the last: the first frame in the target's own code.", Tables: []table{t}})
 	}
 	if len(rep.GoroutineSites) > 0 {
-		t := table{Head: []string{"function", "file:line", "grown", "total", "state", "created by"}}
+		t := table{Head: []string{"function", "file:line", "grown", "total", "state", "created by", "known cause and fix"}}
 		for _, s := range rep.GoroutineSites {
 			created := ""
 			if s.CreatedBy != nil {
 				created = s.CreatedBy.Function + " " + loc(s.CreatedBy.File, s.CreatedBy.Line)
 			}
-			t.Rows = append(t.Rows, []cellv{{s.Function, "code"}, {loc(s.File, s.Line), "code"}, {strconv.Itoa(s.Count), "num"}, {strconv.Itoa(s.Total), "num"}, {s.State, ""}, {created, "code"}})
+			t.Rows = append(t.Rows, []cellv{{s.Function, "code"}, {loc(s.File, s.Line), "code"}, {strconv.Itoa(s.Count), "num"}, {strconv.Itoa(s.Total), "num"}, {s.State, ""}, {created, "code"}, {causeText(s.Cause), ""}})
 		}
 		out = append(out, section{Title: "Growing goroutine stacks", Note: "From the goroutine dumps at the first checkpoint after warm-up and the last: where the goroutines are parked.", Tables: []table{t}})
 	}
@@ -213,4 +251,46 @@ func group(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+func causeText(c *soak.Cause) string {
+	if c == nil {
+		return ""
+	}
+	return c.Cause + ". Fix: " + c.Fix + " (" + c.Doc + ")"
+}
+
+// resourceCharts draws latency per checkpoint and, for a process ginleak
+// started, its open fds and RSS against requests.
+func resourceCharts(rep *soak.Report) []template.HTML {
+	var out []template.HTML
+	lat := Chart{Title: "Latency between checkpoints", XLabel: "requests completed", YLabel: "latency (ms)"}
+	p50 := Series{Name: "p50", Color: colorRun, Points: true}
+	p99 := Series{Name: "p99", Color: colorOther, Points: true}
+	fds := Series{Name: "open fds", Color: colorRun, Points: true}
+	rss := Series{Name: "RSS", Color: colorRun, Points: true}
+	for _, s := range rep.Samples {
+		x := float64(s.Requests)
+		if s.Latency != nil {
+			p50.X, p50.Y = append(p50.X, x), append(p50.Y, s.Latency.P50)
+			p99.X, p99.Y = append(p99.X, x), append(p99.Y, s.Latency.P99)
+		}
+		if s.FDs > 0 {
+			fds.X, fds.Y = append(fds.X, x), append(fds.Y, float64(s.FDs))
+		}
+		if s.RSSBytes > 0 {
+			rss.X, rss.Y = append(rss.X, x), append(rss.Y, float64(s.RSSBytes)/(1<<20))
+		}
+	}
+	if len(p50.X) >= 2 {
+		lat.Series = []Series{p50, p99}
+		out = append(out, lat.SVG())
+	}
+	if len(fds.X) >= 2 {
+		out = append(out, Chart{Title: "Open file descriptors", XLabel: "requests completed", YLabel: "open fds", Series: []Series{fds}}.SVG())
+	}
+	if len(rss.X) >= 2 {
+		out = append(out, Chart{Title: "Resident memory", XLabel: "requests completed", YLabel: "RSS (MiB)", Series: []Series{rss}}.SVG())
+	}
+	return out
 }

@@ -17,7 +17,8 @@ const compareUsage = `Usage:
 
 Puts two 'ginleak soak --json' reports side by side: throughput, latency
 p50/p90/p99/max, error rate, heap bytes per request, goroutines per 1,000
-requests and the verdict, each with before, after, the change in percent and
+requests, open fds per 1,000 requests, peak RSS and CPU (soak --run) and the
+verdict, each with before, after, the change in percent and
 whether it got better or worse. A value a report lacks is shown as missing.
 
 The reports must be of the same targets and load model (rate or concurrency,
@@ -30,8 +31,9 @@ Gate (exit 1 when any condition is true; the failing rows are marked):
   -fail-if 'goroutines_per_1k>0.5'
   -fail-if 'verdict=leak'               also verdict!=stable
   fields: throughput, p50, p90, p99, max, error_rate, heap_per_request,
-  goroutines_per_1k, verdict; operators < <= > >= (= != for verdict);
-  units: ms/s/us for latency, B/KB/KiB/MB/MiB for heap.
+  goroutines_per_1k, fds_per_1k, peak_rss, cpu (the last three with
+  soak --run), verdict; operators < <= > >= (= != for verdict);
+  units: ms/s/us for latency, B/KB/KiB/MB/MiB for heap and RSS.
 
 Baseline (a release gate): -baseline DIR compares AFTER with the best run kept
 in DIR for the same target and load model (the highest throughput among runs
