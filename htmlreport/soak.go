@@ -55,6 +55,16 @@ func Soak(w io.Writer, rep *soak.Report) error {
 		}
 		p.Sections = append(p.Sections, s)
 	}
+	if len(rep.Faults) > 0 {
+		t := table{Head: []string{"proxy", "upstream", "seed", "connections", "delayed", "reset", "blackholed", "down (refused / cut)"}}
+		for _, f := range rep.Faults {
+			st := f.Stats
+			t.Rows = append(t.Rows, []cellv{{f.Listen, "code"}, {f.Upstream, "code"}, {strconv.FormatUint(f.Seed, 10), "num"},
+				{group(st.Connections), "num"}, {group(st.Delayed), "num"}, {group(st.Reset), "num"}, {group(st.Blackholed), "num"},
+				{group(st.RefusedDown) + " / " + group(st.CutDown), "num"}})
+		}
+		p.Sections = append(p.Sections, section{Title: "Faults injected", Note: "The fault proxies that ran in front of the target's dependencies (--fault).", Tables: []table{t}})
+	}
 	if sc := rep.SlowClients; sc != nil {
 		s := section{Title: "Slow clients", Facts: []fact{
 			{"opened", strconv.Itoa(sc.Opened)}, {"closed by the target", strconv.Itoa(sc.ClosedByTarget)},

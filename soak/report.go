@@ -98,6 +98,8 @@ type Report struct {
 	Findings    []string     `json:"findings,omitempty"`
 	// Process is the target process started by Config.Run.
 	Process *ProcessReport `json:"process,omitempty"`
+	// Faults is what the fault proxies of Config.Faults did.
+	Faults []FaultReport `json:"faults,omitempty"`
 	// EarlyStop says why the run stopped before its planned end, once its
 	// verdict could no longer change.
 	EarlyStop string `json:"early_stop,omitempty"`

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ginleak/ginleak/fault"
 	"github.com/ginleak/ginleak/soak/load"
 	"github.com/ginleak/ginleak/soak/proc"
 	"github.com/ginleak/ginleak/soak/slowclient"
@@ -121,6 +122,12 @@ type Config struct {
 	// directory (package diagnose, Owner).
 	ModulePath string
 
+	// Faults are fault proxies (package fault) that run for the length of
+	// the soak, in front of the target's dependencies: the target must be
+	// configured to call their Listen addresses. Loopback only unless
+	// AllowRemote. What they did is in Report.Faults.
+	Faults []fault.Config
+
 	// HeapFloor is the heap effect-size floor in bytes per request
 	// (default 32); GoroutineFloor in goroutines per request (default
 	// 0.01).
@@ -187,6 +194,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, interrupted(ctx, err)
 	}
+	faults, err := startFaults(ctx, p.Faults, p.AllowRemote)
+	if err != nil {
+		return nil, err
+	}
+	defer faults.close()
 	eng, err := load.New(load.Config{
 		Targets:      p.Targets,
 		Rate:         p.Rate,
@@ -275,6 +287,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep := r.report()
 	r.drive(rep)
+	rep.Faults = faults.report(p.Faults)
 	return rep, nil
 }
 

@@ -16,6 +16,8 @@ import (
 
 	"github.com/google/renameio/v2"
 
+	"github.com/ginleak/ginleak/fault"
+	"github.com/ginleak/ginleak/htmlreport"
 	"github.com/ginleak/ginleak/soak"
 	"github.com/ginleak/ginleak/soak/load"
 	"github.com/ginleak/ginleak/soak/stats"
@@ -98,6 +100,8 @@ type soakFlags struct {
 	slowClients               int
 	slowTimeout, readyTimeout time.Duration
 	run, ready, runLog        string
+	faults                    []fault.Config
+	htmlFile                  string
 	noEarlyStop               bool
 	fdFloor                   float64
 }
@@ -196,6 +200,15 @@ func (f *soakFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.readyTimeout, "ready-timeout", 60*time.Second, "with -run: how long the target may take to become ready (go run compiles first)")
 	fs.StringVar(&f.runLog, "run-log", "", "with -run: write the target's output to `FILE` (default: a new file in the temporary directory, named in the report)")
 	fs.Float64Var(&f.fdFloor, "fd-floor", soak.DefaultFDFloor, "with -run: smallest growth of open file descriptors called a leak, per request")
+	fs.Func("fault", "run a fault proxy for the length of the soak: `LISTEN=UPSTREAM[,latency=D][,jitter=D][,reset=P][,blackhole=P][,down=FOR/EVERY][,seed=N]` (repeatable; point the target at LISTEN; see ginleak fault -h)", func(s string) error {
+		c, err := fault.ParseSpec(s)
+		if err != nil {
+			return err
+		}
+		f.faults = append(f.faults, c)
+		return nil
+	})
+	fs.StringVar(&f.htmlFile, "html", "", "also write the report as a self-contained HTML page with charts to `FILE`")
 	fs.BoolVar(&f.noEarlyStop, "no-early-stop", false, "run the whole length even when a leak is certain early ("+soak.EarlyStopRule+")")
 }
 
@@ -260,6 +273,7 @@ func (f *soakFlags) config(args []string, stdin io.Reader) (soak.Config, error) 
 		RunLog:         f.runLog,
 		FDFloor:        f.fdFloor,
 		NoEarlyStop:    f.noEarlyStop,
+		Faults:         f.faults,
 	}
 	if f.set["checkpoints"] {
 		// Unset, the runner picks: the default, or with early stop one
@@ -319,6 +333,13 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ginleak soak: %v\n", err)
 		return exitUsage
 	}
+	if f.htmlFile != "" {
+		// Checked before the soak: a bad path must not cost a whole run.
+		if st, err := os.Stat(filepath.Dir(f.htmlFile)); err != nil || !st.IsDir() {
+			fmt.Fprintf(stderr, "ginleak soak: -html %s: its folder does not exist\n", f.htmlFile)
+			return exitUsage
+		}
+	}
 	// Create the report's temporary file first, in the report's folder: a
 	// bad path must not cost a whole soak. It replaces the report only
 	// when complete, so a run that fails keeps an existing report intact.
@@ -365,9 +386,20 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	if f.jsonFile != "-" {
+		for _, fr := range rep.Faults {
+			fmt.Fprintf(stdout, "  fault       %s -> %s (seed %d): %s\n", fr.Listen, fr.Upstream, fr.Seed, faultLine(fr.Stats))
+		}
+	}
 	if f.jsonFile != "" {
 		if err := writeJSONReport(f.jsonFile, pending, stdout, rep); err != nil {
 			fmt.Fprintf(stderr, "ginleak soak: write JSON report: %v\n", err)
+			return exitUsage
+		}
+	}
+	if f.htmlFile != "" {
+		if err := htmlreport.WriteFile(f.htmlFile, func(w io.Writer) error { return htmlreport.Soak(w, rep) }); err != nil {
+			fmt.Fprintf(stderr, "ginleak soak: write HTML report: %v\n", err)
 			return exitUsage
 		}
 	}

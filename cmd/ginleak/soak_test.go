@@ -27,11 +27,14 @@ import (
 )
 
 // pprofServer serves a trivial route and pprof on a private mux.
-func pprofServer(t *testing.T) *httptest.Server {
+func pprofServer(t *testing.T, routes ...func(*http.ServeMux)) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+	for _, add := range routes {
+		add(mux)
+	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv
@@ -395,5 +398,74 @@ func pollHWM(pid int) int64 {
 		}
 		last = kb << 10
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSoakFaultAndHTML: a handler that calls its dependency through the
+// fault proxy soak starts with --fault; the report says what the proxy did,
+// and --html writes the page.
+func TestSoakFaultAndHTML(t *testing.T) {
+	dep := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	t.Cleanup(dep.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // a free port for the proxy
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxyAddr := ln.Addr().String()
+	ln.Close()
+	client := &http.Client{Timeout: 5 * time.Second}
+	t.Cleanup(client.CloseIdleConnections)
+	srv := pprofServer(t, func(mux *http.ServeMux) {
+		mux.HandleFunc("/dep", func(w http.ResponseWriter, r *http.Request) {
+			resp, err := client.Get("http://" + proxyAddr + "/")
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		})
+	})
+	dir := t.TempDir()
+	jsonPath, htmlPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html")
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"soak", "-quiet", "-concurrency", "4", "-requests", "1200", "-warmup", "200",
+		"-fault", proxyAddr + "=" + dep.Listener.Addr().String() + ",latency=1ms,seed=3", "-json", jsonPath, "-html", htmlPath, srv.URL + "/dep"}, &out, &errb)
+	if code == exitUsage {
+		t.Fatalf("exit 2:\n%s\n%s", out.String(), errb.String())
+	}
+	var rep struct {
+		Faults []struct {
+			Listen string `json:"listen"`
+			Seed   uint64 `json:"seed"`
+			Stats  struct {
+				Connections, Delayed int64
+			} `json:"stats"`
+		} `json:"faults"`
+		Errors int64 `json:"errors"`
+	}
+	data, _ := os.ReadFile(jsonPath)
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Faults) != 1 || rep.Faults[0].Listen != proxyAddr || rep.Faults[0].Seed != 3 ||
+		rep.Faults[0].Stats.Connections == 0 || rep.Faults[0].Stats.Delayed < 1000 {
+		t.Errorf("faults %+v: want the proxy at %s with seed 3, its connections and delayed chunks", rep.Faults, proxyAddr)
+	}
+	if rep.Errors > 0 {
+		t.Errorf("%d errors through the proxy", rep.Errors)
+	}
+	if !strings.Contains(out.String(), "fault       "+proxyAddr) {
+		t.Errorf("text report lacks the fault line:\n%s", out.String())
+	}
+	page, err := os.ReadFile(htmlPath)
+	if err != nil || !strings.Contains(string(page), "<svg") {
+		t.Errorf("HTML page: %v, %d bytes", err, len(page))
+	}
+	// A folder that does not exist fails before the soak.
+	errb.Reset()
+	if code := run(context.Background(), []string{"soak", "-html", "/nonexistent/dir/r.html", srv.URL + "/dep"}, &out, &errb); code != exitUsage ||
+		!strings.Contains(errb.String(), "folder does not exist") {
+		t.Errorf("bad -html path: exit %d, %s", code, errb.String())
 	}
 }
