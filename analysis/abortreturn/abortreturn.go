@@ -427,11 +427,7 @@ func (c *checker) classify(call *ast.CallExpr) (write, bool) {
 		return write{call, keyOf(c.info, d.ctxExpr), d.name, d.desc, d.abort, ""}, true
 	}
 	if arg, p, name := c.sums.helperCall(call); p != nil {
-		via := p.Write
-		if p.Abort != "" {
-			via = p.Abort
-		}
-		return write{call, keyOf(c.info, arg), name, name, p.Abort != "", via}, true
+		return write{call, keyOf(c.info, arg), name, name, p.Abort != "", p.Write}, true
 	}
 	return write{}, false
 }

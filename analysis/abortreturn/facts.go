@@ -231,7 +231,7 @@ func (s *summaries) summarize(fn *types.Func, fd *ast.FuncDecl) {
 		if s.local[k].Write != "" {
 			aborts[call] = k
 			if firstAbort[k] == "" {
-				firstAbort[k] = types.ExprString(call.Fun) + " at " + site(call)
+				firstAbort[k] = types.ExprString(call.Fun) + " at " + site(call) + ", writing with " + s.local[k].Write
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/tools/go/ast/edge"
 	"golang.org/x/tools/go/ast/inspector"
 
+	"github.com/ginleak/ginleak/analysis/gintypes"
 	"github.com/ginleak/ginleak/analysis/internal/callfacts"
 )
 
@@ -47,6 +48,9 @@ type ParamFact struct {
 	Write    string // a response write through it: "c.JSON at login.go:50", maybe in a callee
 	Escape   string // how it outlives the call: "a goroutine uses it at login.go:60"
 	EscapeIn string // the function where it escapes, qualified: "audit.save"
+	// ViaRecv: it escapes only into the method's receiver (s.ctx = c),
+	// which outlives the request only if the receiver does.
+	ViaRecv bool
 }
 
 // AFact marks Fact as an analysis fact.
@@ -61,6 +65,9 @@ func (f *Fact) String() string {
 		}
 		if p.Escape != "" {
 			s += "; escape in " + p.EscapeIn + ": " + p.Escape
+		}
+		if p.ViaRecv {
+			s += " (receiver)"
 		}
 		parts = append(parts, s)
 	}
@@ -293,8 +300,11 @@ func (a *checker) escaped(pos token.Pos, ids []*ast.Ident, how string) {
 		v, _ := a.info.Uses[id].(*types.Var)
 		if k, ok := a.sums.params[v]; ok {
 			a.escapes1(pos, k, &summary{
-				ParamFact: ParamFact{Escape: how + " at " + callfacts.Site(a.pass.Fset, id.Pos())},
-				escapeFn:  k.fn,
+				ParamFact: ParamFact{
+					Escape:  how + " at " + callfacts.Site(a.pass.Fset, id.Pos()),
+					ViaRecv: strings.Contains(how, " through receiver "),
+				},
+				escapeFn: k.fn,
 			})
 		}
 	}
@@ -308,7 +318,7 @@ func (a *checker) escapes1(pos token.Pos, k paramKey, from *summary) {
 	if sm.Escape != "" || a.silencer.Silenced(pos) {
 		return
 	}
-	sm.Escape, sm.EscapeIn, sm.escapeFn = from.Escape, from.EscapeIn, from.escapeFn
+	sm.Escape, sm.EscapeIn, sm.escapeFn, sm.ViaRecv = from.Escape, from.EscapeIn, from.escapeFn, from.ViaRecv
 	a.escapes = append(a.escapes, k)
 }
 
@@ -375,6 +385,10 @@ func (a *checker) reportCall(sc *syncCall, p *summary) {
 		return
 	}
 	sc.done = true
+	recv := a.receiverOf(sc.call)
+	if p.ViaRecv && recv != nil && a.isLocal(recv, sc.cur) {
+		return // w := &wrapper{}; w.set(c): the receiver dies with the call
+	}
 	callee := callfacts.FuncName(sc.callee.fn, a.pass.Pkg)
 	where := p.Escape
 	if in := a.sums.escapeIn(p); in != "" && in != callee {
@@ -391,9 +405,48 @@ func (a *checker) reportCall(sc *syncCall, p *summary) {
 	a.diags = append(a.diags, analysis.Diagnostic{Pos: sc.call.Pos(), End: sc.call.End(), Message: msg})
 	if v, _ := a.info.Uses[sc.id].(*types.Var); v != nil {
 		if k, ok := a.sums.params[v]; ok {
-			a.escapes1(sc.call.Pos(), k, p)
+			from := *p
+			// Into the callee's receiver, which is the caller's own:
+			// still only as long as the caller's receiver lives.
+			from.ViaRecv = p.ViaRecv && recv != nil && a.isReceiver(recv, k.fn)
+			a.escapes1(sc.call.Pos(), k, &from)
 		}
 	}
+}
+
+// receiverOf returns the variable a method call x.m(...) is made on, or
+// nil.
+func (a *checker) receiverOf(call *ast.CallExpr) *types.Var {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	if s, ok := a.info.Selections[sel]; !ok || s.Kind() != types.MethodVal {
+		return nil
+	}
+	id, ok := ast.Unparen(sel.X).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	v, _ := a.info.Uses[id].(*types.Var)
+	return v
+}
+
+// isLocal reports whether v is declared inside the function around cur
+// (not a parameter, a receiver or a captured variable): a value made for
+// this call.
+func (a *checker) isLocal(v *types.Var, cur inspector.Cursor) bool {
+	for fc := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		body := gintypes.FuncBody(fc.Node())
+		return body != nil && body.Pos() <= v.Pos() && v.Pos() < body.End()
+	}
+	return false
+}
+
+// isReceiver reports whether v is the receiver of method fn.
+func (a *checker) isReceiver(v *types.Var, fn *types.Func) bool {
+	sig, ok := fn.Type().(*types.Signature)
+	return ok && sig.Recv() == v
 }
 
 // goHelper describes, for a go statement that starts a summarised

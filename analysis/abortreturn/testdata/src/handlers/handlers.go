@@ -26,7 +26,7 @@ func list(c *gin.Context) {
 
 func deny(c *gin.Context, admin bool) {
 	if !admin {
-		resp.Deny(c) // want `resp\.Deny aborts with a response \(c\.Abort at resp\.go:24\) but does not stop the handler: execution continues to c\.String at line 31`
+		resp.Deny(c) // want `resp\.Deny aborts with a response \(c\.Abort at resp\.go:24, writing with c\.JSON at resp\.go:23\) but does not stop the handler: execution continues to c\.String at line 31`
 	}
 	c.String(200, "welcome")
 }

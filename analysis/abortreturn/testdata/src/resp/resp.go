@@ -19,7 +19,7 @@ func AbortJSON(c *gin.Context, code int, msg string) { // want AbortJSON:`abort 
 }
 
 // Deny writes, then aborts: an abort with a response too.
-func Deny(c *gin.Context) { // want Deny:`ginwrite\(param 0: write c\.JSON at resp\.go:23; abort c\.Abort at resp\.go:24\)`
+func Deny(c *gin.Context) { // want Deny:`ginwrite\(param 0: write c\.JSON at resp\.go:23; abort c\.Abort at resp\.go:24, writing with c\.JSON at resp\.go:23\)`
 	c.JSON(403, gin.H{"error": "denied"})
 	c.Abort()
 }

@@ -101,3 +101,26 @@ func viaValue(c *gin.Context) {
 func deferred(c *gin.Context) {
 	defer notifyAsync(c) // want `passed to notifyAsync, which lets it outlive the request`
 }
+
+// A per-request wrapper: storing into its receiver is reported where it
+// happens, but a caller whose receiver is its own local value is not.
+type reqWrapper struct{ c *gin.Context }
+
+func (w *reqWrapper) set(c *gin.Context) {
+	w.c = c // want `\*gin\.Context c is stored in w\.c through receiver w`
+}
+
+func (w *reqWrapper) init(c *gin.Context) {
+	w.set(c) // want `passed to reqWrapper\.set, which lets it outlive the request: it is stored in w\.c through receiver w`
+}
+
+var shared = &reqWrapper{}
+
+func wrapped(c *gin.Context) {
+	w := &reqWrapper{}
+	w.set(c)
+	w.init(c)
+	var v reqWrapper
+	v.init(c)
+	shared.init(c) // want `passed to reqWrapper\.init, which lets it outlive the request: in reqWrapper\.set, it is stored in w\.c through receiver w`
+}
