@@ -25,6 +25,16 @@
 // and the check starts from that write; a plain Abort with neither is not
 // checked. c.Next() after an abort runs nothing and is not a write.
 //
+// Helpers count: every function with a *gin.Context parameter is
+// summarised (callee first, once per function) as writing the response
+// through it, and as aborting with a response — on some path for a
+// function without results, on every path to a return for one with
+// results, whose callers branch on them. A call of a function that aborts
+// with a response (abort403(c)) is an abort, a call of one that writes
+// is a write. Exported functions carry their summary as a Fact, so
+// helpers in another package of the module are followed too. Function
+// values, interfaces and helpers of other modules are not followed.
+//
 // The suggested fix inserts return after the statement that writes the
 // abort's response, in functions without results.
 package abortreturn
@@ -39,5 +49,7 @@ through the same context (c.JSON, c.String, c.Data, c.Status, c.Redirect,
 c.HTML, another AbortWith..., c.Writer.Write...), found on the function's
 control-flow graph, so writes in mutually exclusive branches are not
 counted. A plain c.Abort() is paired with the write next to it in the same
-block. c.Next() is not a write. The suggested fix adds return after the
-abort.`
+block. c.Next() is not a write. Helpers that abort with a response
+(func abort403(c *gin.Context) { c.AbortWithError(403, err) }) are aborts,
+and helpers that write are writes, also across packages of the module
+(facts). The suggested fix adds return after the abort.`

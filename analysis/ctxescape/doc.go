@@ -35,6 +35,16 @@
 // from a channel the goroutine uses, in the same block as the go statement
 // or an enclosing one, after it, with no return statement in between.
 //
+// Helpers one call away: every function with a *gin.Context parameter is
+// summarised (first use, response writes, escapes) and exported functions
+// carry the summary as a Fact. A go statement that starts a summarised
+// function names the line where it uses the context, and gets no Copy
+// fix if the function writes the response through it; a synchronous call
+// that passes the request's context to a function that lets it escape is
+// reported at the call, naming the function and the line inside it.
+// Functions that only use the context synchronously (even after a sleep)
+// are fine to call: the handler waits for them.
+//
 // The suggested fix inserts cCp := c.Copy() on its own line before the
 // statement and rewrites the uses of c inside the goroutine, the go-call
 // arguments, or the stored or sent value to cCp.
@@ -50,4 +60,7 @@ package-level variable or in a field reached through a pointer receiver, or
 sent on a channel can be used after that point: it then reads and writes the
 next request's data. Use c.Copy() (or copy the values you need) before the
 statement. Goroutines the function waits for (sync.WaitGroup.Wait,
-errgroup.Group.Wait) before any return are not reported.`
+errgroup.Group.Wait) before any return are not reported. Helpers are
+followed with facts: a call that passes the request's context to a
+function that lets it escape is reported at the call, and go helper(c)
+names where the helper uses it.`
