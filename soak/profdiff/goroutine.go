@@ -508,7 +508,9 @@ func CallersFromHeap(gs []GoroutineSite, heap []Site) {
 	}
 	own := func(f diagnose.Frame) bool { return callers[f] }
 	for i := range gs {
-		if gs[i].Cause == nil || gs[i].Cause.Caller.Function != "" {
+		// A site in the user's own code already names the frame that made
+		// the call (a goroutine waiting in roundTrip is the caller itself).
+		if gs[i].Cause == nil || gs[i].Cause.Caller.Function != "" || gs[i].Own {
 			continue
 		}
 		c := gs[i].Cause.WithCallerFrom(stacks, own)
