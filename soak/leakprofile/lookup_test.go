@@ -15,6 +15,7 @@ import (
 //go:noinline
 func forgetSenders(n int) {
 	for range n {
+		//ginleak:ignore chanleak the leak is the point: the runtime must prove this sender leaked
 		ch := make(chan int)
 		go func() { ch <- 1 }()
 	}
