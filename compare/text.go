@@ -2,6 +2,7 @@ package compare
 
 import (
 	"fmt"
+	"github.com/ginleak/ginleak/internal/textfmt"
 	"io"
 	"math"
 	"strconv"
@@ -82,7 +83,7 @@ func formatValue(v float64) string {
 	var s string
 	switch a := math.Abs(v); {
 	case a >= 1000:
-		s = group(strconv.FormatFloat(v, 'f', 0, 64))
+		s = textfmt.Group(int64(math.Round(v)))
 	case a >= 100:
 		s = strconv.FormatFloat(v, 'f', 1, 64)
 	case a >= 1 || a == 0:
@@ -91,23 +92,6 @@ func formatValue(v float64) string {
 		s = strconv.FormatFloat(v, 'g', 3, 64)
 	}
 	return s
-}
-
-// group puts thousands separators into an integer string.
-func group(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 // withUnit renders v followed by its unit.

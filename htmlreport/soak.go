@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"fmt"
+	"github.com/ginleak/ginleak/internal/textfmt"
 	"html/template"
 	"io"
 	"math"
@@ -246,22 +247,7 @@ func bytesText(b float64) string {
 	return fmt.Sprintf("%.0f B", b)
 }
 
-func group(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func group(n int64) string { return textfmt.Group(n) }
 
 func causeText(c *soak.Cause) string {
 	if c == nil {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/ginleak/ginleak/soak/stats"
 )
 
 // point is one sample of a range query: a step timestamp (milliseconds
@@ -181,20 +183,10 @@ func reduce(xs, ys []float64, n int) ([]float64, []float64) {
 		if hi <= lo {
 			continue
 		}
-		rx = append(rx, median(xs[lo:hi]))
-		ry = append(ry, median(ys[lo:hi]))
+		rx = append(rx, stats.Median(xs[lo:hi]))
+		ry = append(ry, stats.Median(ys[lo:hi]))
 	}
 	return rx, ry
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

@@ -158,12 +158,12 @@ func TheilSen(xs, ys []float64) (slope, intercept float64) {
 	if len(slopes) == 0 {
 		return math.NaN(), math.NaN()
 	}
-	slope = median(slopes)
+	slope = Median(slopes)
 	res := make([]float64, len(xs))
 	for i := range xs {
 		res[i] = ys[i] - slope*xs[i]
 	}
-	return slope, median(res)
+	return slope, Median(res)
 }
 
 // SenInterval returns the distribution-free confidence interval of the
@@ -378,7 +378,11 @@ func sortByX(xs, ys []float64) ([]float64, []float64) {
 	return sx, sy
 }
 
-func median(v []float64) float64 {
+// Median is the median of v (which it does not reorder); NaN for none.
+func Median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
 	s := slices.Clone(v)
 	slices.Sort(s)
 	n := len(s)
