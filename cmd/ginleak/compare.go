@@ -2,24 +2,34 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/ginleak/ginleak/compare"
+	"github.com/ginleak/ginleak/demo"
 	"github.com/ginleak/ginleak/htmlreport"
+	"github.com/ginleak/ginleak/soak"
 )
 
 const compareUsage = `Usage:
   ginleak compare [flags] BEFORE.json AFTER.json
   ginleak compare -baseline DIR [flags] AFTER.json
+  ginleak compare [flags] DEMO.json              (from 'ginleak demo -json')
+  ginleak compare [flags] DEMO-BEFORE.json DEMO-AFTER.json
 
 Puts two 'ginleak soak --json' reports side by side: throughput, latency
 p50/p90/p99/max, error rate, heap bytes per request, goroutines per 1,000
 requests, open fds per 1,000 requests, peak RSS and CPU (soak --run) and the
 verdict, each with before, after, the change in percent and
 whether it got better or worse. A value a report lacks is shown as missing.
+
+A demo report holds a leaky and a fixed soak per case: one demo report gives
+each case's table with the leaky route as before and the fixed route as after
+(the seed's before/after of the fix); two demo reports compare each case's
+fixed route between the two runs.
 
 The reports must be of the same targets and load model (rate or concurrency,
 connections); -force compares them anyway.
@@ -81,8 +91,11 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		return compareBaseline(*baselineDir, *keep, fs.Arg(0), gate, *force, *htmlFile, stdout, stderr)
 	}
+	if code, ok := compareDemo(fs.Args(), gate, *htmlFile, stdout, stderr); ok {
+		return code
+	}
 	if fs.NArg() != 2 {
-		fmt.Fprintf(stderr, "ginleak compare: want BEFORE.json AFTER.json, got %d arguments\nRun 'ginleak compare -h' for usage.\n", fs.NArg())
+		fmt.Fprintf(stderr, "ginleak compare: want BEFORE.json AFTER.json (or one 'ginleak demo -json' report), got %d arguments\nRun 'ginleak compare -h' for usage.\n", fs.NArg())
 		return exitUsage
 	}
 	before, err := compare.Load(fs.Arg(0))
@@ -189,4 +202,78 @@ func writeCompareHTML(file string, t *compare.Table, failures []compare.Failure,
 		return exitUsage, false
 	}
 	return 0, true
+}
+
+// compareDemo handles demo reports: one (each case's leaky route against its
+// fixed route) or two (each case's fixed route, before against after). ok
+// is false when the arguments are not demo reports.
+func compareDemo(args []string, gate compare.Gate, htmlFile string, stdout, stderr io.Writer) (code int, ok bool) {
+	if len(args) != 1 && len(args) != 2 {
+		return 0, false
+	}
+	var reps []*demo.Report
+	for _, a := range args {
+		rep, err := demo.ReadReport(a)
+		if errors.Is(err, demo.ErrNotDemoReport) {
+			if len(reps) > 0 {
+				fmt.Fprintf(stderr, "ginleak compare: %s is a demo report and %s is not: compare two of a kind\n", args[0], a)
+				return exitUsage, true
+			}
+			return 0, false
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "ginleak compare: %v\n", err)
+			return exitUsage, true
+		}
+		reps = append(reps, rep)
+	}
+	if htmlFile != "" {
+		fmt.Fprintln(stderr, "ginleak compare: -html takes soak reports; for a demo, use 'ginleak demo -html'")
+		return exitUsage, true
+	}
+	type pair struct {
+		name, title   string
+		before, after *soak.Report
+	}
+	var pairs []pair
+	if len(reps) == 1 {
+		for _, c := range reps[0].Cases {
+			if c.Leaky != nil && c.Fixed != nil {
+				pairs = append(pairs, pair{c.Name, c.Title + " — leaky route before, fixed route after", c.Leaky, c.Fixed})
+			}
+		}
+	} else {
+		after := map[string]demo.ReportCase{}
+		for _, c := range reps[1].Cases {
+			after[c.Name] = c
+		}
+		for _, c := range reps[0].Cases {
+			if a, ok := after[c.Name]; ok && c.Fixed != nil && a.Fixed != nil {
+				pairs = append(pairs, pair{c.Name, c.Title + " — fixed route, first run before, second after", c.Fixed, a.Fixed})
+			}
+		}
+	}
+	if len(pairs) == 0 {
+		fmt.Fprintln(stderr, "ginleak compare: the demo report has no soaked case to compare")
+		return exitUsage, true
+	}
+	code = exitOK
+	for _, p := range pairs {
+		t, err := compare.New(p.before, p.after, compare.Force()) // two routes by design
+		if err == nil {
+			var failures []compare.Failure
+			if failures, err = gate.Check(t); err == nil {
+				fmt.Fprintf(stdout, "== %s: %s\n", p.name, p.title)
+				err = t.WriteText(stdout, failures)
+				if len(failures) > 0 {
+					code = exitFindings
+				}
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "ginleak compare: case %s: %v\n", p.name, err)
+			return exitUsage, true
+		}
+	}
+	return code, true
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ginleak/ginleak/demo"
+	"github.com/ginleak/ginleak/examples/leakyshop/shop"
 	"github.com/ginleak/ginleak/soak"
 	"github.com/ginleak/ginleak/soak/stats"
 )
@@ -118,5 +120,43 @@ func TestCompareBaselineCommand(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run(context.Background(), []string{"compare", "-baseline", base, first, faster}, &out, &errb); code != exitUsage {
 		t.Errorf("-baseline with two reports: exit %d, want 2", code)
+	}
+}
+
+func TestCompareDemoReports(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(name string, fixedHeap float64) string {
+		leaky := &soak.Report{Verdict: stats.Leak, Requests: 5000, ThroughputRPS: 900, Model: "closed", Concurrency: 16, Connections: 16,
+			Heap: soak.HeapResult{Verdict: stats.Leak, BytesPerRequest: 1200}, Goroutines: soak.GoroutineResult{Verdict: stats.Stable},
+			Targets: []string{"GET http://127.0.0.1:1/leaky/x"}, Samples: make([]soak.Sample, 10)}
+		fixed := *leaky
+		fixed.Verdict, fixed.Targets = stats.Stable, []string{"GET http://127.0.0.1:1/fixed/x"}
+		fixed.Heap = soak.HeapResult{Verdict: stats.Stable, BytesPerRequest: fixedHeap}
+		res := &demo.Result{Cases: 1, Rows: []demo.Row{{Case: shop.Case{Name: "globalcache", Title: "map cache"}, Leaky: leaky, Fixed: &fixed}}}
+		p := filepath.Join(dir, name)
+		if err := res.WriteReport(p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	one, two := mk("d1.json", 2), mk("d2.json", 100)
+	soakFile := writeReport(t, dir, "soak.json", nil)
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{one}, exitOK, "== globalcache: map cache — leaky route before, fixed route after"},
+		{[]string{"-fail-if", "verdict=leak", one}, exitOK, "verdict"},
+		{[]string{"-fail-if", "heap_per_request>64B", two}, exitFindings, "✗ heap_per_request>64B"},
+		{[]string{one, two}, exitOK, "fixed route, first run before, second after"},
+		{[]string{"-fail-if", "heap_per_request>110%", one, two}, exitFindings, "GATE FAILED"},
+		{[]string{one, soakFile}, exitUsage, ""},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append([]string{"compare"}, tt.args...), &out, &errb)
+		if code != tt.code || !strings.Contains(out.String()+errb.String(), tt.want) {
+			t.Errorf("%v: exit %d (want %d), output lacks %q:\n%s%s", tt.args, code, tt.code, tt.want, out.String(), errb.String())
+		}
 	}
 }

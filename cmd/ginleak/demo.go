@@ -11,7 +11,7 @@ import (
 	"github.com/ginleak/ginleak/htmlreport"
 )
 
-const demoUsage = `Usage: ginleak demo [-quick] [-html FILE]
+const demoUsage = `Usage: ginleak demo [-quick] [-html FILE] [-json FILE]
 
 Runs ginleak end to end on the bundled example service, examples/leakyshop,
 which serves each leak of the seed document beside its fix:
@@ -22,7 +22,9 @@ which serves each leak of the seed document beside its fix:
   3. one table: case | static finding | leaky verdict, bytes/request,
      goroutines/request, top site | fixed verdict
   4. with -html FILE, the same as a self-contained page: per case, the vet
-     finding, both verdicts and the heap and goroutine charts of both routes
+     finding, both verdicts and the heap and goroutine charts of both routes;
+     with -json FILE, each case's leaky and fixed soak reports, which
+     'ginleak compare FILE' shows as the seed's before/after table per case
 
 Run it from a checkout of github.com/ginleak/ginleak. It takes well under 90 s
 (-quick: under 30 s; both include building leakyshop) and exits 0 only when
@@ -36,6 +38,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ginleak demo", flag.ContinueOnError)
 	quick := fs.Bool("quick", false, "shorter soaks: the whole demo in under 30 s")
 	htmlFile := fs.String("html", "", "also write the result as a self-contained HTML page with charts to `FILE`")
+	jsonFile := fs.String("json", "", "also write each case's leaky and fixed soak reports as JSON to `FILE` (ginleak compare reads it)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), demoUsage)
 		fs.PrintDefaults()
@@ -58,6 +61,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout)
 		if werr := res.WriteTable(stdout); werr != nil && err == nil {
 			err = werr
+		}
+	}
+	if err == nil && *jsonFile != "" {
+		if err = res.WriteReport(*jsonFile); err != nil {
+			err = fmt.Errorf("write JSON: %w", err)
+		} else {
+			fmt.Fprintf(stderr, "ginleak demo: wrote %s\n", *jsonFile)
 		}
 	}
 	if err == nil && *htmlFile != "" {
