@@ -16,6 +16,7 @@ import (
 	"github.com/ginleak/ginleak/internal/browsertest"
 	"github.com/ginleak/ginleak/soak"
 	"github.com/ginleak/ginleak/soak/stats"
+	"github.com/ginleak/ginleak/watch"
 )
 
 // leakyReport is a report with a steady heap leak, 12 checkpoints and
@@ -207,4 +208,28 @@ func TestBrowserRendersSoakAndCompare(t *testing.T) {
 		Texts:  []string{"LEAK", "main.(*Shop).leakyProductView", "main.sender<&>"},
 		Charts: 2, MaxBytes: 200 << 10, Colors: []string{"#1f5fbf"},
 	})
+}
+
+func TestWatchPage(t *testing.T) {
+	rep := &watch.Report{Prometheus: "http://127.0.0.1:9090", Selector: `{job="api"}`, Step: "30s",
+		Verdict: stats.Leak, Leaking: 1, Stable: 1, Queries: []string{"sum by (job, instance) (go_goroutines{job=\"api\"})"},
+		Instances: []watch.Instance{
+			{Job: "api", Instance: "10.0.0.1:8080", Verdict: stats.Leak, Per: "request", TimeToLimitSeconds: 7200,
+				Notes: []string{"1 restart in the window"}, Signals: []watch.Signal{
+					{Name: watch.SignalHeap, Verdict: stats.Leak, Slope: 2.5},
+					{Name: watch.SignalGoroutines, Verdict: stats.Stable}}},
+			{Job: "api", Instance: "10.0.0.2:8080", Verdict: stats.Stable, Per: "request", TimeToLimitSeconds: -1,
+				Signals: []watch.Signal{{Name: watch.SignalHeap, Verdict: stats.Stable, Slope: 0.01}}},
+		}}
+	var b bytes.Buffer
+	if err := htmlreport.Watch(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	checkSelfContained(t, page)
+	for _, want := range []string{"LEAK", "1 leaking", "api/10.0.0.1:8080", "leak: 2.4 KiB/1k req", "2h0m0s", "1 restart in the window", "go_goroutines"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("watch page lacks %q", want)
+		}
+	}
 }

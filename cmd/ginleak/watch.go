@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ginleak/ginleak/htmlreport"
 	"github.com/ginleak/ginleak/soak/stats"
 	"github.com/ginleak/ginleak/watch"
 )
@@ -47,6 +48,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	requests := fs.String("requests-metric", "", "request `COUNTER`, summed per instance (default "+watch.DefaultRequestsMetric+", else "+watch.FallbackRequestsMetric+"); 'none' measures growth per hour")
 	memLimit := fs.String("memory-limit", "", "project heap leaks to this `SIZE` (512MiB, 2GiB, bytes); default: container_spec_memory_limit_bytes when present")
 	allowRemote := fs.Bool("allow-remote", false, "allow a Prometheus that is not on this machine")
+	htmlFile := fs.String("html", "", "also write the report as a self-contained HTML page to `FILE`")
 	jsonFile := fs.String("json", "", "also write the report as JSON to `FILE` (- for stdout instead of the table), written whole or not at all")
 	points := fs.Int("points", watch.DefaultPoints, "most points per signal the statistics see (medians of consecutive steps)")
 	timeout := fs.Duration("timeout", watch.DefaultQueryTimeout, "bound of each query")
@@ -127,6 +129,12 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	default:
 		if err := rep.WriteJSONFile(*jsonFile); err != nil {
 			fmt.Fprintf(stderr, "ginleak watch: %v\n", err)
+			return exitUsage
+		}
+	}
+	if *htmlFile != "" {
+		if err := htmlreport.WriteFile(*htmlFile, func(w io.Writer) error { return htmlreport.Watch(w, rep) }); err != nil {
+			fmt.Fprintf(stderr, "ginleak watch: write HTML: %v\n", err)
 			return exitUsage
 		}
 	}

@@ -214,10 +214,13 @@ scrape_configs:
 	jsonPath := filepath.Join(dir, "watch.json")
 	var out, errb bytes.Buffer
 	code := runWatch(ctx, []string{"--prometheus", promURL, "--selector", `{job="shop"}`,
-		"--window", "1m", "--step", "1s", "--json", jsonPath}, &out, &errb)
+		"--window", "1m", "--step", "1s", "--json", jsonPath, "--html", filepath.Join(dir, "watch.html")}, &out, &errb)
 	t.Logf("ginleak watch:\n%s%s", out.String(), errb.String())
 	if code != exitFindings {
 		t.Errorf("exit %d, want %d (a leak)", code, exitFindings)
+	}
+	if page, err := os.ReadFile(filepath.Join(dir, "watch.html")); err != nil || !strings.Contains(string(page), "LEAK") {
+		t.Errorf("--html: %v", err)
 	}
 	b, err := os.ReadFile(jsonPath)
 	if err != nil {
