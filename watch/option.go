@@ -65,6 +65,10 @@ type config struct {
 	headers          http.Header
 	floors           map[string]float64 // per request; by signal name
 	hourFloors       map[string]float64
+	pprofToken       string
+	profileDelay     time.Duration
+	maxProfiles      int
+	betweenReadings  func() // tests only: runs instead of the delay
 	err              error
 }
 

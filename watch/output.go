@@ -54,6 +54,18 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(ew, " (x: %s, %s requests; heap: %s)", in.RequestsMetric, count(in.Requests), in.HeapMetric)
 		}
 		fmt.Fprintln(ew)
+		for i, site := range in.HeapSites {
+			if i == 3 {
+				break
+			}
+			fmt.Fprintf(ew, "  heap site: %s %s:%d (+%s)\n", site.Function, site.File, site.Line, bytesText(float64(site.Bytes)))
+		}
+		for i, site := range in.GoroutineSites {
+			if i == 3 {
+				break
+			}
+			fmt.Fprintf(ew, "  goroutine site: %s %s:%d (+%d, %s)\n", site.Function, site.File, site.Line, site.Count, site.State)
+		}
 		for _, n := range in.Notes {
 			fmt.Fprintf(ew, "  note: %s\n", n)
 		}

@@ -14,6 +14,7 @@ import (
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
+	"github.com/ginleak/ginleak/soak/profdiff"
 	"github.com/ginleak/ginleak/soak/stats"
 )
 
@@ -91,6 +92,10 @@ type Instance struct {
 	LimitSource        string   `json:"limit_source,omitempty"`
 	TimeToLimitSeconds float64  `json:"time_to_limit_seconds"`
 	Notes              []string `json:"notes,omitempty"`
+	// HeapSites and GoroutineSites are the growing sites from two pprof
+	// readings (WithPprof), for the leaking instances profiled.
+	HeapSites      []profdiff.Site          `json:"heap_sites,omitempty"`
+	GoroutineSites []profdiff.GoroutineSite `json:"goroutine_sites,omitempty"`
 }
 
 // Span is a time span of samples.
@@ -165,6 +170,9 @@ func Run(ctx context.Context, address string, opts ...Option) (*Report, error) {
 	close(next)
 	wg.Wait()
 	summarize(rep)
+	if cfg.pprofToken != "" {
+		profileLeaking(ctx, cfg, rep)
+	}
 	return rep, nil
 }
 

@@ -47,7 +47,10 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	step := fs.Duration("step", 0, "resolution of the range queries (default: window/240, at least 30s)")
 	requests := fs.String("requests-metric", "", "request `COUNTER`, summed per instance (default "+watch.DefaultRequestsMetric+", else "+watch.FallbackRequestsMetric+"); 'none' measures growth per hour")
 	memLimit := fs.String("memory-limit", "", "project heap leaks to this `SIZE` (512MiB, 2GiB, bytes); default: container_spec_memory_limit_bytes when present")
-	allowRemote := fs.Bool("allow-remote", false, "allow a Prometheus that is not on this machine")
+	allowRemote := fs.Bool("allow-remote", false, "allow a Prometheus (and, with -pprof-token, instances) that is not on this machine")
+	pprofToken := fs.String("pprof-token", "", "name the growing sites of the leaking instances from their pprof (guard.Pprof at INSTANCE/debug/pprof, this bearer `TOKEN`): two readings -profile-delay apart")
+	profileDelay := fs.Duration("profile-delay", watch.DefaultProfileDelay, "with -pprof-token: time between the two pprof readings")
+	maxProfiles := fs.Int("max-profiles", watch.DefaultMaxProfiles, "with -pprof-token: profile at most `N` leaking instances")
 	htmlFile := fs.String("html", "", "also write the report as a self-contained HTML page to `FILE`")
 	jsonFile := fs.String("json", "", "also write the report as JSON to `FILE` (- for stdout instead of the table), written whole or not at all")
 	points := fs.Int("points", watch.DefaultPoints, "most points per signal the statistics see (medians of consecutive steps)")
@@ -105,6 +108,13 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if *allowRemote {
 		opts = append(opts, watch.AllowRemote())
+	}
+	if *pprofToken != "" {
+		if *profileDelay <= 0 || *maxProfiles <= 0 {
+			fmt.Fprintln(stderr, "ginleak watch: -profile-delay and -max-profiles must be positive")
+			return exitUsage
+		}
+		opts = append(opts, watch.WithPprof(*pprofToken, *profileDelay, *maxProfiles))
 	}
 	for i := 0; i < len(headers); i += 2 {
 		opts = append(opts, watch.WithHeader(headers[i], headers[i+1]))
