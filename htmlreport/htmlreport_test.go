@@ -15,6 +15,7 @@ import (
 	"github.com/ginleak/ginleak/htmlreport"
 	"github.com/ginleak/ginleak/internal/browsertest"
 	"github.com/ginleak/ginleak/soak"
+	"github.com/ginleak/ginleak/soak/profdiff"
 	"github.com/ginleak/ginleak/soak/stats"
 	"github.com/ginleak/ginleak/watch"
 )
@@ -215,6 +216,7 @@ func TestWatchPage(t *testing.T) {
 		Verdict: stats.Leak, Leaking: 1, Stable: 1, Queries: []string{"sum by (job, instance) (go_goroutines{job=\"api\"})"},
 		Instances: []watch.Instance{
 			{Job: "api", Instance: "10.0.0.1:8080", Verdict: stats.Leak, Per: "request", TimeToLimitSeconds: 7200,
+				GoroutineSites: []profdiff.GoroutineSite{{Function: "main.worker", File: "/src/w.go", Line: 9, Count: 300, State: "chan send"}},
 				Notes: []string{"1 restart in the window"}, Signals: []watch.Signal{
 					{Name: watch.SignalHeap, Verdict: stats.Leak, Slope: 2.5},
 					{Name: watch.SignalGoroutines, Verdict: stats.Stable}}},
@@ -227,7 +229,7 @@ func TestWatchPage(t *testing.T) {
 	}
 	page := b.String()
 	checkSelfContained(t, page)
-	for _, want := range []string{"LEAK", "1 leaking", "api/10.0.0.1:8080", "leak: 2.4 KiB/1k req", "2h0m0s", "1 restart in the window", "go_goroutines"} {
+	for _, want := range []string{"LEAK", "1 leaking", "api/10.0.0.1:8080", "leak: 2.4 KiB/1k req", "2h0m0s", "1 restart in the window", "go_goroutines", "Growing sites of api/10.0.0.1:8080", "main.worker", "/src/w.go:9"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("watch page lacks %q", want)
 		}

@@ -49,6 +49,28 @@ func Watch(w io.Writer, rep *watch.Report) error {
 		Note:   "Growth of each signal per 1,000 requests served (per hour without a request counter), with soak's statistics: Theil–Sen slope, Mann–Kendall trend, effect-size floor. A restart splits an instance's series; the longest run decides.",
 		Tables: []table{t},
 	})
+	for _, in := range rep.Instances {
+		if len(in.HeapSites) == 0 && len(in.GoroutineSites) == 0 {
+			continue
+		}
+		sec := section{Title: "Growing sites of " + in.Job + "/" + in.Instance,
+			Note: "From two pprof readings of the instance (--pprof-token)."}
+		if len(in.HeapSites) > 0 {
+			t := table{Caption: "allocation sites", Head: []string{"function", "file:line", "live bytes grown"}}
+			for _, s := range in.HeapSites {
+				t.Rows = append(t.Rows, []cellv{{s.Function, "code"}, {loc(s.File, s.Line), "code"}, {bytesText(float64(s.Bytes)), "num"}})
+			}
+			sec.Tables = append(sec.Tables, t)
+		}
+		if len(in.GoroutineSites) > 0 {
+			t := table{Caption: "goroutine stacks", Head: []string{"function", "file:line", "grown", "state"}}
+			for _, s := range in.GoroutineSites {
+				t.Rows = append(t.Rows, []cellv{{s.Function, "code"}, {loc(s.File, s.Line), "code"}, {fmt.Sprint(s.Count), "num"}, {s.State, ""}})
+			}
+			sec.Tables = append(sec.Tables, t)
+		}
+		p.Sections = append(p.Sections, sec)
+	}
 	if len(rep.Warnings) > 0 {
 		p.Sections = append(p.Sections, section{Title: "Warnings", List: rep.Warnings})
 	}
