@@ -217,7 +217,7 @@ func TestWatchPage(t *testing.T) {
 		Instances: []watch.Instance{
 			{Job: "api", Instance: "10.0.0.1:8080", Verdict: stats.Leak, Per: "request", TimeToLimitSeconds: 7200,
 				GoroutineSites: []profdiff.GoroutineSite{{Function: "main.worker", File: "/src/w.go", Line: 9, Count: 300, State: "chan send"}},
-				Notes: []string{"1 restart in the window"}, Signals: []watch.Signal{
+				Notes:          []string{"1 restart in the window"}, Signals: []watch.Signal{
 					{Name: watch.SignalHeap, Verdict: stats.Leak, Slope: 2.5},
 					{Name: watch.SignalGoroutines, Verdict: stats.Stable}}},
 			{Job: "api", Instance: "10.0.0.2:8080", Verdict: stats.Stable, Per: "request", TimeToLimitSeconds: -1,
