@@ -26,8 +26,8 @@ which serves each leak of the seed document beside its fix:
      with -json FILE, each case's leaky and fixed soak reports, which
      'ginleak compare FILE' shows as the seed's before/after table per case
 
-Run it from a checkout of github.com/ginleak/ginleak. It takes well under 90 s
-(-quick: under 30 s; both include building leakyshop) and exits 0 only when
+Run it from a checkout of github.com/ginleak/ginleak. It takes about a minute
+(-quick: about 35 s on a 2-core machine; both include building leakyshop) and exits 0 only when
 every leak was caught and every fix came out stable; 1 when one was not, 2
 when it could not run.
 
@@ -36,7 +36,7 @@ Flags:
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ginleak demo", flag.ContinueOnError)
-	quick := fs.Bool("quick", false, "shorter soaks: the whole demo in under 30 s")
+	quick := fs.Bool("quick", false, "shorter soaks: the whole demo in about 35 s")
 	htmlFile := fs.String("html", "", "also write the result as a self-contained HTML page with charts to `FILE`")
 	jsonFile := fs.String("json", "", "also write each case's leaky and fixed soak reports as JSON to `FILE` (ginleak compare reads it)")
 	fs.Usage = func() {
