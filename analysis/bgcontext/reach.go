@@ -13,6 +13,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
+	"github.com/ginleak/ginleak/analysis/internal/callfacts"
 	"github.com/ginleak/ginleak/analysis/rule"
 )
 
@@ -217,7 +218,7 @@ func isArg(call *ast.CallExpr, e ast.Expr) bool {
 
 func (g *graph) declUnit(fd *ast.FuncDecl) int {
 	fn, _ := g.c.info.Defs[fd.Name].(*types.Func)
-	u := &unit{name: funcName(fd), fn: fn}
+	u := &unit{name: callfacts.DeclName(fd), fn: fn}
 	if kind, param := gintypes.RequestParam(gintypes.FuncSignature(g.c.info, fd)); kind != gintypes.NotHandler {
 		u.handler = &handler{kind: kind, param: param}
 	}
@@ -239,35 +240,6 @@ func (g *graph) litUnit(fl *ast.FuncLit, kind gintypes.HandlerKind, param *types
 	i := len(g.units) - 1
 	g.byNode[fl] = i
 	return i
-}
-
-// funcName names a declared function for messages: "load", "Store.Load".
-func funcName(fd *ast.FuncDecl) string {
-	if fd.Recv == nil || len(fd.Recv.List) == 0 {
-		return fd.Name.Name
-	}
-	t := fd.Recv.List[0].Type
-	for {
-		switch x := t.(type) {
-		case *ast.StarExpr:
-			t = x.X
-			continue
-		case *ast.IndexExpr:
-			t = x.X
-			continue
-		case *ast.IndexListExpr:
-			t = x.X
-			continue
-		case *ast.ParenExpr:
-			t = x.X
-			continue
-		}
-		break
-	}
-	if id, ok := t.(*ast.Ident); ok {
-		return id.Name + "." + fd.Name.Name
-	}
-	return fd.Name.Name
 }
 
 // pendingCall is a call of a same-package function, resolved to a unit

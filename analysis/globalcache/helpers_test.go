@@ -9,6 +9,8 @@ import (
 	"go/types"
 	"strings"
 	"testing"
+
+	"github.com/ginleak/ginleak/analysis/internal/callfacts"
 )
 
 func TestKindOf(t *testing.T) {
@@ -63,7 +65,7 @@ func (*(S)) Q() {}
 	var got []string
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok {
-			got = append(got, declName(fd))
+			got = append(got, callfacts.DeclName(fd))
 		}
 	}
 	if len(got) != len(want) {

@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
+	"github.com/ginleak/ginleak/analysis/internal/callfacts"
 )
 
 // local handles a mention, at the top of stack, of a local variable: a call
@@ -140,7 +141,7 @@ func (w *walker) localOf(v *types.Var, stack []ast.Node) local {
 		}
 		l.owner = fn
 		if fd, ok := fn.(*ast.FuncDecl); ok {
-			l.name = declName(fd)
+			l.name = callfacts.DeclName(fd)
 		} else {
 			l.name = "a func literal" + w.outerName()
 		}

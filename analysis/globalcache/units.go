@@ -5,12 +5,13 @@ import (
 	"go/types"
 
 	"github.com/ginleak/ginleak/analysis/gintypes"
+	"github.com/ginleak/ginleak/analysis/internal/callfacts"
 )
 
 func (w *walker) pushDecl(fd *ast.FuncDecl) {
 	u := len(w.units)
 	w.units = append(w.units, unit{
-		name:    declName(fd),
+		name:    callfacts.DeclName(fd),
 		handler: gintypes.KindOf(gintypes.FuncSignature(w.info, fd)) != gintypes.NotHandler,
 		pos:     fd.Pos(),
 		end:     fd.End(),
@@ -123,34 +124,6 @@ func (w *walker) outerName() string {
 		}
 	}
 	return ""
-}
-
-func declName(fd *ast.FuncDecl) string {
-	if fd.Recv == nil || len(fd.Recv.List) == 0 {
-		return fd.Name.Name
-	}
-	t := fd.Recv.List[0].Type
-	for {
-		switch x := t.(type) {
-		case *ast.StarExpr:
-			t = x.X
-			continue
-		case *ast.ParenExpr:
-			t = x.X
-			continue
-		case *ast.IndexExpr:
-			t = x.X
-			continue
-		case *ast.IndexListExpr:
-			t = x.X
-			continue
-		}
-		break
-	}
-	if id, ok := t.(*ast.Ident); ok {
-		return id.Name + "." + fd.Name.Name
-	}
-	return fd.Name.Name
 }
 
 func isGoLaunched(lit *ast.FuncLit, stack []ast.Node) bool {

@@ -86,6 +86,37 @@ func FuncName(fn *types.Func, from *types.Package) string {
 	return name
 }
 
+// DeclName names a declared function for a message from its syntax alone:
+// "load", or "Store.Load" for a method (pointer, generic and parenthesised
+// receivers included).
+func DeclName(fd *ast.FuncDecl) string {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return fd.Name.Name
+	}
+	t := fd.Recv.List[0].Type
+	for {
+		switch x := t.(type) {
+		case *ast.StarExpr:
+			t = x.X
+			continue
+		case *ast.ParenExpr:
+			t = x.X
+			continue
+		case *ast.IndexExpr:
+			t = x.X
+			continue
+		case *ast.IndexListExpr:
+			t = x.X
+			continue
+		}
+		break
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name + "." + fd.Name.Name
+	}
+	return fd.Name.Name
+}
+
 // Callee returns the declared function or method a call statically calls
 // (the generic origin of an instantiation), or nil.
 func Callee(info *types.Info, call *ast.CallExpr) *types.Func {
