@@ -84,11 +84,7 @@ func (r *runner) report() *Report {
 		BytesPerRequestLow: finite(ht.SlopeLow), BytesPerRequestHigh: finite(ht.SlopeHigh),
 		PValue: finite(ht.P), Floor: r.HeapFloor, Reason: ht.Reason,
 	}
-	rep.Goroutines = GoroutineResult{
-		Verdict: gt.Verdict, PerRequest: finite(gt.Slope),
-		PerRequestLow: finite(gt.SlopeLow), PerRequestHigh: finite(gt.SlopeHigh),
-		PValue: finite(gt.P), Floor: r.GoroutineFloor, Reason: gt.Reason,
-	}
+	rep.Goroutines = countResult(gt, r.GoroutineFloor, 0, 0) // Start and End below
 	if n := len(r.samples); n > 0 {
 		rep.Heap.StartBytes, rep.Heap.EndBytes = r.samples[0].HeapBytes, r.samples[n-1].HeapBytes
 		rep.Goroutines.Start, rep.Goroutines.End = r.samples[0].Goroutines, r.samples[n-1].Goroutines

@@ -55,17 +55,7 @@ type ProcessReport struct {
 
 // FDResult is the verdict on the process's open file descriptors, a leak
 // signal with the same statistics as the heap and the goroutines.
-type FDResult struct {
-	Verdict        stats.Verdict `json:"verdict"`
-	PerRequest     float64       `json:"per_request"`
-	PerRequestLow  float64       `json:"per_request_low"`
-	PerRequestHigh float64       `json:"per_request_high"`
-	Start          int           `json:"start"`
-	End            int           `json:"end"`
-	PValue         float64       `json:"p_value"`
-	Floor          float64       `json:"floor"`
-	Reason         string        `json:"reason"`
-}
+type FDResult = CountResult
 
 // errTargetExited cancels the run when the process of Config.Run ends.
 var errTargetExited = errors.New("the target process exited")
@@ -231,11 +221,7 @@ func (r *runner) processReport(rep *Report) {
 		pr.CPUUtilisation = finite(pr.CPUSeconds / wall)
 	}
 	ft := stats.Analyze(xs, fds, stats.Criteria{MinSlope: r.FDFloor})
-	pr.FDs = FDResult{
-		Verdict: ft.Verdict, PerRequest: finite(ft.Slope), PerRequestLow: finite(ft.SlopeLow),
-		PerRequestHigh: finite(ft.SlopeHigh), Start: first.FDs, End: last.FDs, PValue: finite(ft.P),
-		Floor: r.FDFloor, Reason: ft.Reason,
-	}
+	pr.FDs = countResult(ft, r.FDFloor, first.FDs, last.FDs)
 	var measured int64
 	if n := len(rep.Samples); n > 1 {
 		measured = rep.Samples[n-1].Requests - rep.Samples[0].Requests

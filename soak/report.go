@@ -123,7 +123,11 @@ type HeapResult struct {
 }
 
 // GoroutineResult is the verdict on the goroutine count.
-type GoroutineResult struct {
+type GoroutineResult = CountResult
+
+// CountResult is the verdict on a count that grows per request: the
+// goroutines, and the open file descriptors of a target started by --run.
+type CountResult struct {
 	Verdict        stats.Verdict `json:"verdict"`
 	PerRequest     float64       `json:"per_request"`
 	PerRequestLow  float64       `json:"per_request_low"`
@@ -133,6 +137,15 @@ type GoroutineResult struct {
 	PValue         float64       `json:"p_value"`
 	Floor          float64       `json:"floor"`
 	Reason         string        `json:"reason"`
+}
+
+// countResult is t as a CountResult; the slopes are made finite for JSON.
+func countResult(t stats.Trend, floor float64, start, end int) CountResult {
+	return CountResult{
+		Verdict: t.Verdict, PerRequest: finite(t.Slope), PerRequestLow: finite(t.SlopeLow),
+		PerRequestHigh: finite(t.SlopeHigh), Start: start, End: end, PValue: finite(t.P),
+		Floor: floor, Reason: t.Reason,
+	}
 }
 
 // HeapSite is an allocation site whose live bytes grew between the first
