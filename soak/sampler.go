@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ginleak/ginleak/internal/limitio"
 	"github.com/ginleak/ginleak/soak/diagnose"
 	"github.com/ginleak/ginleak/soak/leakprofile"
 	"github.com/ginleak/ginleak/soak/load"
@@ -113,7 +114,7 @@ func (s *sampler) get(ctx context.Context, u string, read func(io.Reader) error)
 		}
 		return fmt.Errorf("GET %s: %w", u, err)
 	}
-	wire := &boundedReader{r: resp.Body, n: MaxTextBytes, max: MaxTextBytes, what: "the answer"}
+	wire := limitio.Reader(resp.Body, MaxTextBytes, "the answer", profdiff.ErrTooLarge)
 	defer func() {
 		_, _ = io.CopyBuffer(io.Discard, wire, s.scratchBuf)
 		resp.Body.Close()
@@ -140,37 +141,12 @@ func (s *sampler) get(ctx context.Context, u string, read func(io.Reader) error)
 			return fmt.Errorf("GET %s: gzip answer: %w", u, err)
 		}
 		defer zr.Close()
-		body = &boundedReader{r: zr, n: MaxTextBytes, max: MaxTextBytes, what: "the decompressed answer"}
+		body = limitio.Reader(zr, MaxTextBytes, "the decompressed answer", profdiff.ErrTooLarge)
 	}
 	if err := read(body); err != nil {
 		return fmt.Errorf("GET %s: %w", u, err)
 	}
 	return nil
-}
-
-// boundedReader is io.LimitReader that fails with profdiff.ErrTooLarge
-// instead of ending quietly, so a cut answer is never taken for a whole
-// one.
-type boundedReader struct {
-	r      io.Reader
-	n, max int64
-	what   string
-}
-
-func (b *boundedReader) Read(p []byte) (int, error) {
-	if b.n <= 0 {
-		var one [1]byte
-		if n, err := b.r.Read(one[:]); n == 0 {
-			return 0, err
-		}
-		return 0, fmt.Errorf("%s is larger than %s: %w", b.what, profdiff.Size(b.max), profdiff.ErrTooLarge)
-	}
-	if int64(len(p)) > b.n {
-		p = p[:b.n]
-	}
-	n, err := b.r.Read(p)
-	b.n -= int64(n)
-	return n, err
 }
 
 // redirectError is a 3xx answer, which the sampler does not follow.

@@ -13,6 +13,8 @@ import (
 	"runtime/pprof"
 	"strings"
 	"time"
+
+	"github.com/ginleak/ginleak/internal/limitio"
 )
 
 // ProfileName is the runtime/pprof name of the goroutine leak profile.
@@ -91,7 +93,7 @@ func Fetch(ctx context.Context, client *http.Client, pprofBaseURL string, opts .
 		}
 		return Result{}, fmt.Errorf("GET %s: %w", u, err)
 	}
-	wire := &limitedReader{r: resp.Body, n: o.maxBytes, max: o.maxBytes, what: "the answer"}
+	wire := limitio.Reader(resp.Body, o.maxBytes, "the answer", ErrTooLarge)
 	defer func() {
 		// Drain a little so that the connection can be reused; a hostile
 		// body is simply closed.
@@ -116,7 +118,7 @@ func Fetch(ctx context.Context, client *http.Client, pprofBaseURL string, opts .
 			return Result{}, fmt.Errorf("GET %s: gzip answer: %w", u, err)
 		}
 		defer zr.Close()
-		body = &limitedReader{r: zr, n: o.maxBytes, max: o.maxBytes, what: "the decompressed answer"}
+		body = limitio.Reader(zr, o.maxBytes, "the decompressed answer", ErrTooLarge)
 	}
 	res, err := Parse(body)
 	if err != nil {
@@ -154,42 +156,9 @@ func Lookup() (Result, error) {
 	if err := p.WriteTo(&buf, 1); err != nil {
 		return Result{}, fmt.Errorf("write the goroutineleak profile: %w", err)
 	}
-	res, err := Parse(&limitedReader{r: &buf, n: MaxBytes, max: MaxBytes, what: "the profile"})
+	res, err := Parse(limitio.Reader(&buf, MaxBytes, "the profile", ErrTooLarge))
 	if err != nil {
 		return Result{}, fmt.Errorf("read the goroutineleak profile: %w", err)
 	}
 	return res, nil
-}
-
-// limitedReader is io.LimitReader that fails with ErrTooLarge instead of
-// ending quietly, so a cut answer is never taken for a whole one.
-type limitedReader struct {
-	r      io.Reader
-	n, max int64
-	what   string
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		// One more byte tells an answer of exactly the bound from a
-		// longer one.
-		var one [1]byte
-		if n, err := l.r.Read(one[:]); n == 0 {
-			return 0, err
-		}
-		return 0, fmt.Errorf("%s is larger than %s: %w", l.what, size(l.max), ErrTooLarge)
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
-}
-
-func size(n int64) string {
-	if n >= 1<<20 && n%(1<<20) == 0 {
-		return fmt.Sprintf("%d MiB", n>>20)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

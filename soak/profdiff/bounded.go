@@ -10,6 +10,8 @@ import (
 	"io"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/ginleak/ginleak/internal/limitio"
 )
 
 // Limits of ReadHeapProfile. A profile comes from the service under test,
@@ -263,12 +265,4 @@ func walk(b []byte, f func(field, wire int, payload []byte) error) error {
 }
 
 // Size formats a byte count for messages: "64 MiB", "12 KiB", "300 B".
-func Size(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0, n >= 10<<20:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d B", n)
-}
+func Size(n int64) string { return limitio.Size(n) }
