@@ -42,7 +42,8 @@ func TestLeakHandler(t *testing.T) {
 		if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
 			t.Fatal(err)
 		}
-		return len(rep.Groups) > 0 && rep.Groups[0].State == "chan receive"
+		// All of them: on a busy machine some are still runnable for a while.
+		return len(rep.Groups) > 0 && rep.Groups[0].State == "chan receive" && rep.Groups[0].Count >= 120
 	})
 	if rep.Threshold != DefaultLeakThreshold || rep.FlaggedGroups < 1 || len(rep.Groups) == 0 || rep.Goroutines < 120 {
 		t.Fatalf("report %+v", rep)
