@@ -86,8 +86,8 @@ func TestAbortAtDistribution(t *testing.T) {
 func countingDial(e *Engine) (dials, maxOpen *atomic.Int64) {
 	dials, maxOpen = new(atomic.Int64), new(atomic.Int64)
 	var open atomic.Int64
-	inner := e.transport.DialContext
-	e.transport.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+	inner := e.dial
+	e.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := inner(ctx, network, addr)
 		if err != nil {
 			return nil, err
@@ -136,6 +136,8 @@ func TestAbortCountsAndConnectionBound(t *testing.T) {
 	}{
 		{"closed model", Config{Concurrency: 16}, Segment{Requests: 400}},
 		{"open model above capacity", Config{Rate: 4000, Connections: 8}, Segment{Requests: 400}},
+		{"closed model on net/http", Config{Concurrency: 16, NetHTTP: true}, Segment{Requests: 400}},
+		{"open model on net/http", Config{Rate: 4000, Connections: 8, NetHTTP: true}, Segment{Requests: 400}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var gone atomic.Int64

@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -96,6 +97,10 @@ type Config struct {
 	// Abort abandons a fraction of the requests mid-request (see Abort);
 	// Engine.SetAbort changes it between segments.
 	Abort Abort
+	// NetHTTP sends with net/http's Transport even when every target is
+	// plain http, which the lean client would send: for a target the lean
+	// client does not get along with, or to compare the two.
+	NetHTTP bool
 }
 
 // Segment bounds one Engine.Run: it ends after Requests requests were
@@ -168,8 +173,15 @@ type Snapshot struct {
 // (Run is not safe for concurrent use); Snapshot and Total may be called
 // at any time from any goroutine. Close it when done.
 type Engine struct {
-	targets   []compiled
+	targets []compiled
+	// lean holds the targets rendered for the lean client, nil when the
+	// engine sends with transport instead; addrs are their distinct
+	// addresses.
+	lean      []rendered
+	addrs     []string
 	transport *http.Transport
+	dial      func(ctx context.Context, network, address string) (net.Conn, error)
+	conns     int
 	model     model
 	rate      float64
 	timeout   time.Duration
@@ -179,6 +191,7 @@ type Engine struct {
 
 	seq     atomic.Int64 // next request number, for {{seq}} and target choice
 	running atomic.Bool
+	halted  atomic.Bool  // the running segment was cancelled: start no request
 	segNano atomic.Int64 // start of the running segment (unix ns), 0 if none
 	doneNs  atomic.Int64 // elapsed of finished segments
 
@@ -248,20 +261,17 @@ func New(cfg Config) (*Engine, error) {
 		}
 		e.targets = append(e.targets, c)
 	}
-	dialer := newBoundedDial(conns, newDialer(cfg.AllowRemote).DialContext)
-	e.transport = &http.Transport{
-		Proxy:                  nil,
-		DialContext:            dialer.DialContext,
-		TLSClientConfig:        cfg.TLSConfig,
-		TLSHandshakeTimeout:    5 * time.Second,
-		DisableCompression:     true,
-		MaxIdleConns:           0, // no global limit
-		MaxIdleConnsPerHost:    conns,
-		MaxConnsPerHost:        conns,
-		IdleConnTimeout:        0, // keep the pool: a stable target keeps its connection goroutines
-		MaxResponseHeaderBytes: 1 << 20,
-		WriteBufferSize:        4 << 10,
-		ReadBufferSize:         4 << 10,
+	e.conns = conns
+	e.dial = newDialer(cfg.AllowRemote).DialContext
+	if !cfg.NetHTTP {
+		if e.lean, e.addrs, err = renderAll(cfg.Targets); err != nil {
+			return nil, err
+		}
+	}
+	if e.lean == nil {
+		e.transport = newTransport(conns, cfg.TLSConfig, func(ctx context.Context, network, address string) (net.Conn, error) {
+			return e.dial(ctx, network, address)
+		})
 	}
 	e.hist = hdrhistogram.New(histMin, histMax, histDigits)
 	e.segHist = hdrhistogram.New(histMin, histMax, histDigits)
@@ -273,12 +283,68 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-// Connections returns the connection (and in-flight) limit.
-func (e *Engine) Connections() int { return e.transport.MaxConnsPerHost }
+// renderAll renders every target for the lean client, or returns nil
+// when one needs what only net/http speaks.
+func renderAll(targets []Target) ([]rendered, []string, error) {
+	var lean []rendered
+	var addrs []string
+	index := map[string]int{}
+	for i, t := range targets {
+		r, ok, err := renderTarget(t)
+		if err != nil {
+			return nil, nil, fmt.Errorf("target %d (%s): %w", i+1, t, err)
+		}
+		if !ok {
+			return nil, nil, nil
+		}
+		n, seen := index[r.addr]
+		if !seen {
+			n = len(addrs)
+			index[r.addr] = n
+			addrs = append(addrs, r.addr)
+		}
+		r.host = n
+		lean = append(lean, r)
+	}
+	return lean, addrs, nil
+}
 
-// Close closes the engine's idle connections. The engine must not be
-// running.
-func (e *Engine) Close() { e.transport.CloseIdleConnections() }
+// newTransport is the net/http path's transport: at most conns
+// connections per host, kept for the whole run.
+func newTransport(conns int, tlsConfig *tls.Config, dial func(ctx context.Context, network, address string) (net.Conn, error)) *http.Transport {
+	return &http.Transport{
+		Proxy:                  nil,
+		DialContext:            newBoundedDial(conns, dial).DialContext,
+		TLSClientConfig:        tlsConfig,
+		TLSHandshakeTimeout:    5 * time.Second,
+		DisableCompression:     true,
+		MaxIdleConns:           0, // no global limit
+		MaxIdleConnsPerHost:    conns,
+		MaxConnsPerHost:        conns,
+		IdleConnTimeout:        0, // keep the pool: a stable target keeps its connection goroutines
+		MaxResponseHeaderBytes: 1 << 20,
+		WriteBufferSize:        4 << 10,
+		ReadBufferSize:         4 << 10,
+	}
+}
+
+// Connections returns the connection (and in-flight) limit.
+func (e *Engine) Connections() int { return e.conns }
+
+// Lean reports whether the engine sends with its lean HTTP/1.1 client
+// (every target plain http, Config.NetHTTP not set) rather than with
+// net/http's Transport.
+func (e *Engine) Lean() bool { return e.lean != nil }
+
+// Close closes the engine's connections. The engine must not be running.
+func (e *Engine) Close() {
+	for _, w := range e.workers {
+		w.s.close()
+	}
+	if e.transport != nil {
+		e.transport.CloseIdleConnections()
+	}
+}
 
 // Snapshot returns the cumulative counters, the running segment included.
 func (e *Engine) Snapshot() Snapshot {
@@ -358,12 +424,11 @@ func (e *Engine) Run(ctx context.Context, seg Segment) (Result, error) {
 	if seg.Requests < 0 || seg.Duration < 0 || (seg.Requests == 0 && seg.Duration == 0) {
 		return Result{}, errors.New("load: segment needs a positive request count or duration")
 	}
-	segCtx, cancel, start, err := e.begin(ctx, "Run")
+	segCtx, cancel, release, start, err := e.begin(ctx, "Run")
 	if err != nil {
 		return Result{}, err
 	}
-	defer e.running.Store(false)
-	defer cancel(nil)
+	defer release()
 	seg0 := e.seq.Load()
 
 	// Closed model: stopped tells the workers to stop claiming requests;
@@ -535,20 +600,41 @@ func (e *Engine) collect(elapsed time.Duration) Result {
 }
 
 // begin claims the engine for one segment (what names the caller in the
-// error when a segment is already running) and starts its clock. On
-// success the caller releases the engine (e.running) when it is done.
-func (e *Engine) begin(ctx context.Context, what string) (context.Context, context.CancelCauseFunc, time.Time, error) {
+// error when a segment is already running) and starts its clock. cancel
+// ends the segment early, interrupting the requests in flight; the caller
+// calls release, once, when the segment's goroutines are done.
+func (e *Engine) begin(ctx context.Context, what string) (segCtx context.Context, cancel context.CancelCauseFunc, release func(), start time.Time, err error) {
 	if !e.running.CompareAndSwap(false, true) {
-		return nil, nil, time.Time{}, fmt.Errorf("load: %s called while a segment is running", what)
+		return nil, nil, nil, time.Time{}, fmt.Errorf("load: %s called while a segment is running", what)
 	}
 	if err := ctx.Err(); err != nil {
 		e.running.Store(false)
-		return nil, nil, time.Time{}, err
+		return nil, nil, nil, time.Time{}, err
 	}
-	segCtx, cancel := context.WithCancelCause(ctx)
-	start := time.Now()
+	segCtx, cancel = context.WithCancelCause(ctx)
+	// When the segment is cancelled, no request starts any more and the
+	// ones in flight are interrupted. release stops the watcher (or waits
+	// for it) before it cancels segCtx itself, so that the watcher never
+	// halts the next segment.
+	e.halted.Store(false)
+	halted := make(chan struct{})
+	stop := context.AfterFunc(segCtx, func() {
+		defer close(halted)
+		e.halted.Store(true)
+		for _, w := range e.workers {
+			w.s.interrupt()
+		}
+	})
+	release = func() {
+		if !stop() {
+			<-halted
+		}
+		cancel(nil)
+		e.running.Store(false)
+	}
+	start = time.Now()
 	e.segNano.Store(start.UnixNano())
-	return segCtx, cancel, start, nil
+	return segCtx, cancel, release, start, nil
 }
 
 // Prime opens the whole connection pool: every worker sends one request at
@@ -558,12 +644,11 @@ func (e *Engine) begin(ctx context.Context, what string) (context.Context, conte
 // measurement. The requests count as usual; with several target hosts the
 // pool is spread over them.
 func (e *Engine) Prime(ctx context.Context) (Result, error) {
-	segCtx, cancel, start, err := e.begin(ctx, "Prime")
+	segCtx, cancel, release, start, err := e.begin(ctx, "Prime")
 	if err != nil {
 		return Result{}, err
 	}
-	defer e.running.Store(false)
-	defer cancel(nil)
+	defer release()
 	n := len(e.workers)
 	seq0 := e.seq.Add(int64(n)) - int64(n)
 	var arrived, wg sync.WaitGroup

@@ -107,6 +107,8 @@ func TestConnectionLimit(t *testing.T) {
 	}{
 		{"open model far above capacity", Config{Rate: 20000, Connections: 4}},
 		{"closed model", Config{Concurrency: 6, Connections: 6}},
+		{"open model on net/http", Config{Rate: 20000, Connections: 4, NetHTTP: true}},
+		{"closed model on net/http", Config{Concurrency: 6, Connections: 6, NetHTTP: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -284,25 +286,30 @@ func TestErrorsCounted(t *testing.T) {
 		}
 	})
 	dead := closedPort(t)
-	e := newEngine(t, Config{Concurrency: 1, Targets: []Target{
-		{URL: s.URL + "/ok"}, {URL: s.URL + "/missing"}, {URL: s.URL + "/boom"},
-		{URL: s.URL + "/redirect"}, {URL: "http://" + dead + "/"},
-	}})
-	res, err := e.Run(context.Background(), Segment{Requests: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Requests != 50 || res.Errors != 40 {
-		t.Errorf("requests = %d errors = %d, want 50 and 40", res.Requests, res.Errors)
-	}
-	want := map[int]int64{200: 10, 404: 10, 500: 10, 302: 10}
-	for code, n := range want {
-		if res.StatusCodes[code] != n {
-			t.Errorf("status %d: %d, want %d (all: %v)", code, res.StatusCodes[code], n, res.StatusCodes)
-		}
-	}
-	if res.ErrorReasons["connection refused"] != 10 {
-		t.Errorf("reasons = %v, want 10 × connection refused", res.ErrorReasons)
+	for _, cl := range clients {
+		t.Run(cl.name, func(t *testing.T) {
+			e := newEngine(t, Config{Concurrency: 1, NetHTTP: cl.netHTTP, Targets: []Target{
+				{URL: s.URL + "/ok"}, {URL: s.URL + "/missing"}, {URL: s.URL + "/boom"},
+				{URL: s.URL + "/redirect"}, {URL: "http://" + dead + "/"},
+			}})
+			res, err := e.Run(context.Background(), Segment{Requests: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Requests != 50 || res.Errors != 40 {
+				t.Errorf("requests = %d errors = %d, want 50 and 40", res.Requests, res.Errors)
+			}
+			// Redirects are answers, never followed.
+			want := map[int]int64{200: 10, 404: 10, 500: 10, 302: 10}
+			for code, n := range want {
+				if res.StatusCodes[code] != n {
+					t.Errorf("status %d: %d, want %d (all: %v)", code, res.StatusCodes[code], n, res.StatusCodes)
+				}
+			}
+			if res.ErrorReasons["connection refused"] != 10 {
+				t.Errorf("reasons = %v, want 10 × connection refused", res.ErrorReasons)
+			}
+		})
 	}
 }
 
@@ -330,14 +337,18 @@ func TestTimeout(t *testing.T) {
 		ok(w, r)
 	})
 	defer close(release)
-	e := newEngine(t, Config{Concurrency: 1, Timeout: 50 * time.Millisecond,
-		Targets: []Target{{URL: s.URL + "/slow"}, {URL: s.URL + "/fast"}}})
-	res, err := e.Run(context.Background(), Segment{Requests: 6})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Requests != 6 || res.Errors != 3 || res.ErrorReasons["timeout"] != 3 || res.StatusCodes[200] != 3 {
-		t.Errorf("result = %+v, want 3 timeouts and 3 answers", res)
+	for _, cl := range clients {
+		t.Run(cl.name, func(t *testing.T) {
+			e := newEngine(t, Config{Concurrency: 1, Timeout: 50 * time.Millisecond, NetHTTP: cl.netHTTP,
+				Targets: []Target{{URL: s.URL + "/slow"}, {URL: s.URL + "/fast"}}})
+			res, err := e.Run(context.Background(), Segment{Requests: 6})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Requests != 6 || res.Errors != 3 || res.ErrorReasons["timeout"] != 3 || res.StatusCodes[200] != 3 {
+				t.Errorf("result = %+v, want 3 timeouts and 3 answers", res)
+			}
+		})
 	}
 }
 
@@ -350,7 +361,7 @@ func TestCancelStopsPromptly(t *testing.T) {
 		}
 	})
 	defer close(release)
-	for _, cfg := range []Config{{Rate: 1000, Connections: 8}, {Concurrency: 8}} {
+	for _, cfg := range []Config{{Rate: 1000, Connections: 8}, {Concurrency: 8}, {Rate: 1000, Connections: 8, NetHTTP: true}, {Concurrency: 8, NetHTTP: true}} {
 		cfg.Targets = get(s.URL)
 		e := newEngine(t, cfg)
 		ctx, cancel := context.WithCancel(context.Background())
@@ -374,22 +385,37 @@ func TestCancelStopsPromptly(t *testing.T) {
 
 func TestDrainTimeout(t *testing.T) {
 	release := make(chan struct{})
+	var hold atomic.Bool
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
+		if hold.Load() {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
 		}
 	})
 	defer close(release)
-	e := newEngine(t, Config{Targets: get(s.URL), Rate: 1000, Connections: 4, DrainTimeout: 100 * time.Millisecond})
-	res, err := e.Run(context.Background(), Segment{Requests: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The requests the drain gave up on are timeouts for the target, not
-	// requests that never happened.
-	if res.Drained != 3 || res.Canceled != 0 || res.Requests != 3 || res.Errors != 3 || res.ErrorReasons["timeout"] != 3 {
-		t.Errorf("result = %+v, want 3 requests timed out at the drain bound", res)
+	for _, cl := range clients {
+		t.Run(cl.name, func(t *testing.T) {
+			hold.Store(true)
+			e := newEngine(t, Config{Targets: get(s.URL), Rate: 1000, Connections: 4, DrainTimeout: 100 * time.Millisecond, NetHTTP: cl.netHTTP})
+			res, err := e.Run(context.Background(), Segment{Requests: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The requests the drain gave up on are timeouts for the
+			// target, not requests that never happened.
+			if res.Drained != 3 || res.Canceled != 0 || res.Requests != 3 || res.Errors != 3 || res.ErrorReasons["timeout"] != 3 {
+				t.Errorf("result = %+v, want 3 requests timed out at the drain bound", res)
+			}
+			// The next segment starts afresh: the cancelled one does not
+			// halt it.
+			hold.Store(false)
+			res, err = e.Run(context.Background(), Segment{Requests: 3})
+			if err != nil || res.Requests != 3 || res.Errors != 0 {
+				t.Errorf("segment after the drain: %v, %+v; want 3 answers", err, res)
+			}
+		})
 	}
 }
 
@@ -405,32 +431,40 @@ func TestEndlessBodyBounded(t *testing.T) {
 			}
 		}
 	})
-	e := newEngine(t, Config{Targets: get(s.URL), Concurrency: 1, Timeout: time.Minute})
-	res, err := e.Run(context.Background(), Segment{Requests: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Requests != 2 || res.Errors != 2 || res.ErrorReasons["response body over 64 MiB"] != 2 {
-		t.Errorf("result = %+v, want 2 requests failed for their body size", res)
+	for _, cl := range clients {
+		t.Run(cl.name, func(t *testing.T) {
+			e := newEngine(t, Config{Targets: get(s.URL), Concurrency: 1, Timeout: time.Minute, NetHTTP: cl.netHTTP})
+			res, err := e.Run(context.Background(), Segment{Requests: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Requests != 2 || res.Errors != 2 || res.ErrorReasons["response body over 64 MiB"] != 2 {
+				t.Errorf("result = %+v, want 2 requests failed for their body size", res)
+			}
+		})
 	}
 }
 
 func TestPrimeOpensPool(t *testing.T) {
-	s := newServer(t, ok)
-	e := newEngine(t, Config{Targets: get(s.URL), Rate: 100, Connections: 8})
-	res, err := e.Prime(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Requests != 8 || s.accepted.Load() != 8 {
-		t.Errorf("prime: %d requests on %d connections, want 8 on 8", res.Requests, s.accepted.Load())
-	}
-	// The pool is kept: more load opens no new connection.
-	if _, err := e.Run(context.Background(), Segment{Requests: 50}); err != nil {
-		t.Fatal(err)
-	}
-	if got := s.accepted.Load(); got != 8 {
-		t.Errorf("connections after load = %d, want 8", got)
+	for _, cl := range clients {
+		t.Run(cl.name, func(t *testing.T) {
+			s := newServer(t, ok)
+			e := newEngine(t, Config{Targets: get(s.URL), Rate: 100, Connections: 8, NetHTTP: cl.netHTTP})
+			res, err := e.Prime(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Requests != 8 || s.accepted.Load() != 8 {
+				t.Errorf("prime: %d requests on %d connections, want 8 on 8", res.Requests, s.accepted.Load())
+			}
+			// The pool is kept: more load opens no new connection.
+			if _, err := e.Run(context.Background(), Segment{Requests: 50}); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.accepted.Load(); got != 8 {
+				t.Errorf("connections after load = %d, want 8", got)
+			}
+		})
 	}
 }
 

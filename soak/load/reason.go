@@ -20,6 +20,8 @@ func reason(err error) string {
 	switch {
 	case errors.Is(err, errBodyTooLarge):
 		return errBodyTooLarge.Error()
+	case errors.Is(err, errMalformed):
+		return errMalformed.Error()
 	case errors.Is(err, ErrNotLoopback):
 		return "refused: not loopback (needs --allow-remote)"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):

@@ -160,7 +160,8 @@ func (t Target) String() string {
 	return m + " " + t.URL
 }
 
-// Validate reports whether the target can be sent: a valid method token and
+// Validate reports whether the target can be sent: a valid method token,
+// header names that are tokens and values without control characters, and
 // an absolute http(s) URL (checked with its placeholders filled in) whose
 // scheme, user information and host hold no placeholder. The error does
 // not repeat the target: the caller says which one it is.
@@ -171,6 +172,16 @@ func (t Target) Validate() error {
 	}
 	if !validMethod(method) {
 		return fmt.Errorf("invalid method %s", quoteShort(method))
+	}
+	for k, vs := range t.Header {
+		if !validHeaderName(k) {
+			return fmt.Errorf("header name %s: not an HTTP token", quoteShort(k))
+		}
+		for _, v := range vs {
+			if !validHeaderValue(v) {
+				return fmt.Errorf("header %s: value %s holds a control character (a line break would start another header)", k, quoteShort(v))
+			}
+		}
 	}
 	_, err := t.ParsedURL()
 	return err
