@@ -30,6 +30,7 @@ func (r *runner) report() *Report {
 		LoadSeconds:    tot.Elapsed.Seconds(),
 		ElapsedSeconds: time.Since(r.start).Seconds(),
 		Connections:    r.eng.Connections(),
+		Client:         clientName(r.eng),
 		Drained:        tot.Drained,
 		TimeBoundS:     r.bound.Seconds(),
 		Source:         "pprof",
@@ -347,4 +348,12 @@ func num(f float64) string {
 	default:
 		return fmt.Sprintf("%.3g", f)
 	}
+}
+
+// clientName names the load engine's client in the report.
+func clientName(e *load.Engine) string {
+	if e.Lean() {
+		return "lean"
+	}
+	return "net/http"
 }

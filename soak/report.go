@@ -74,6 +74,9 @@ type Report struct {
 	Rate        float64 `json:"rate,omitempty"`
 	Concurrency int     `json:"concurrency,omitempty"`
 	Connections int     `json:"connections"`
+	// Client is the load engine's client: "lean" (its own HTTP/1.1
+	// client) or "net/http" (https targets, or Config.NetHTTP).
+	Client string `json:"client"`
 	// Source is where samples come from: "pprof" or "metrics".
 	Source string `json:"source"`
 	// HeapMetric is, for Source "metrics", the metric the heap was read

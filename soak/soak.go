@@ -114,6 +114,10 @@ type Config struct {
 	MetricsURL string
 	// AllowRemote permits targets that are not loopback addresses.
 	AllowRemote bool
+	// NetHTTP sends the load with net/http's client even to plain http
+	// targets, which the load engine's lean HTTP/1.1 client would send
+	// (see load.Config.NetHTTP). Report.Client says which one ran.
+	NetHTTP bool
 
 	// ModulePath is the target's main module (debug.BuildInfo.Main.Path of
 	// its binary), when known: its frames are the user's code even when
@@ -207,6 +211,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		Timeout:      p.Timeout,
 		DrainTimeout: p.Drain,
 		AllowRemote:  p.AllowRemote,
+		NetHTTP:      p.NetHTTP,
 		Abort:        p.Abort, // checked now, applied after warm-up (setAbort)
 	})
 	if err != nil {

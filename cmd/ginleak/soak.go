@@ -91,7 +91,7 @@ type soakFlags struct {
 	requests                        int64
 	warmup, targetsFile             string
 	pprofURL, metricsURL, jsonFile  string
-	quiet, allowRemote              bool
+	quiet, allowRemote, netHTTP     bool
 	set                             map[string]bool // flags given on the command line
 
 	abort                     string
@@ -186,6 +186,7 @@ func (f *soakFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.jsonFile, "json", "", "write the machine-readable report to `FILE` (- for stdout); schema in docs/soak-json.md")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress line; only the report")
 	fs.BoolVar(&f.allowRemote, "allow-remote", false, "allow targets that are not on this machine (loopback)")
+	fs.BoolVar(&f.netHTTP, "net-http", false, "send with Go's net/http client instead of ginleak's lean HTTP/1.1 client (more CPU per request, taken from the target; for a target the lean client does not get along with). https targets always use net/http")
 	fs.DurationVar(&f.settle, "settle", soak.DefaultSettle, "pause after the load drains before each checkpoint, so bounded work a request started after its response can end")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "timeout of each request")
 	fs.Float64Var(&f.heapFloor, "heap-floor", soak.DefaultHeapFloor, "smallest heap growth called a leak, bytes per request")
@@ -265,6 +266,7 @@ func (f *soakFlags) config(args []string, stdin io.Reader) (soak.Config, error) 
 		PprofURL:       f.pprofURL,
 		MetricsURL:     f.metricsURL,
 		AllowRemote:    f.allowRemote,
+		NetHTTP:        f.netHTTP,
 		HeapFloor:      f.heapFloor,
 		GoroutineFloor: f.goroutineFloor,
 		SlowClients:    f.slowClients,

@@ -113,6 +113,25 @@ func TestSoakNoPprof(t *testing.T) {
 	}
 }
 
+// --net-http sends with Go's client, and the report says so.
+func TestSoakNetHTTPFlag(t *testing.T) {
+	srv := pprofServer(t)
+	jsonPath := filepath.Join(t.TempDir(), "report.json")
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"soak", "-net-http", "-quiet", "-concurrency", "4", "-requests", "1200", "-warmup", "200", "-json", jsonPath, srv.URL + "/ok"}, &out, &errb)
+	if code != exitOK && code != exitInconclusive {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	data, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(data, &rep); err != nil || rep["client"] != "net/http" {
+		t.Errorf("client = %v (%v), want net/http", rep["client"], err)
+	}
+}
+
 func TestSoakStableWithJSON(t *testing.T) {
 	srv := pprofServer(t)
 	jsonPath := filepath.Join(t.TempDir(), "report.json")
@@ -143,6 +162,9 @@ func TestSoakStableWithJSON(t *testing.T) {
 	}
 	if samples, _ := rep["samples"].([]any); len(samples) < 11 {
 		t.Errorf("%d samples, want the baseline and 10 checkpoints", len(samples))
+	}
+	if rep["client"] != "lean" {
+		t.Errorf("client = %v, want lean for a plain http target", rep["client"])
 	}
 	if !strings.Contains(out.String(), "latency") {
 		t.Errorf("text report missing:\n%s", out.String())
