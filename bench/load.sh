@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # bench/load.sh — how fast is ginleak's load engine (soak/load), what do a
 # soak's checkpoints cost, and how small a leak does `ginleak soak` catch?
-# Everything runs on loopback and stops by itself (3½ to 5 minutes with the
-# defaults, depending on the machine's load); every process it starts is
-# stopped on exit.
+# Everything runs on loopback and stops by itself (about 7 to 9 minutes with
+# the defaults, depending on the machine's load: the throughput part alone is
+# 2 connection counts × 4 generators × 5 runs × 8 s ≈ 5½ minutes); every
+# process it starts is stopped on exit.
 #
 #  1. Throughput: a minimal Gin server (bench/cmd/minigin, /ping → "pong")
 #     pinned to core 0, and each generator pinned to core 1 with the same
-#     connections, for DUR seconds, RUNS times each, alternating: ginleak's
-#     engine (bench/cmd/loadgen, closed model), wrk (Debian package) and
-#     vegeta v12.13.0 at its maximum rate. Prints the medians of req/s, p99
-#     and generator CPU time per request (user+sys / requests), and the
-#     ratios. Targets: ginleak ≥ 1.3× vegeta, ≥ 0.9× wrk, ≤ 25 µs CPU/req.
+#     connections, for DUR seconds, RUNS times each per connection count in
+#     CONNS, in an order that rotates every run: ginleak's engine
+#     (bench/cmd/loadgen, closed model), wrk -t1 (Debian package), bombardier
+#     v1.2.6 (fasthttp client, closed loop) and vegeta v12.13.0 at its maximum
+#     rate, all with keep-alive GET /ping. Prints, per connection count, the
+#     medians of req/s, p99 and generator CPU time per request (user+sys /
+#     requests), and the ratios. Targets at each connection count: ginleak ≥
+#     1.05× wrk and ≥ 1.0× bombardier in req/s; ginleak's CPU per request ≤
+#     1.0× wrk's and ≤ 12 µs. ginleak / vegeta is printed as information.
 #  2. Checkpoint cost: `ginleak soak` (closed model, 12 checkpoints) against
 #     loadgen alone (and loadgen split into 13 segments, without
 #     checkpoints) over the same request count and connections, CKROUNDS
@@ -20,27 +25,41 @@
 #     request, which other processes on the machine disturb far less.
 #  3. Sensitivity: for each N in SIZES, a fresh minigin (MemProfileRate
 #     4096) soaked on /leak?bytes=N for 20,000 requests. Target: the
-#     smallest N called `leak` ≤ 64 B; N=0 must be `stable`.
+#     smallest N called `leak` ≤ 32 B; N=0 must be `stable`.
 #
-# Needs: Go, taskset, /usr/bin/time, curl; installs wrk (apt-get) and vegeta
-# (go install, from the Go module proxy) when missing; runs without vegeta
-# when that fails. Root for apt-get.
+# Needs: Go, taskset, timeout, /usr/bin/time, curl; installs wrk (apt-get),
+# bombardier and vegeta (go install into a temporary directory, from the Go
+# module proxy; a copy already on PATH is used when `go version -m` shows the
+# pinned version) when missing; runs without any of the three peers whose
+# install fails, with a warning. Root for apt-get.
 #
 # Usage: bash bench/load.sh
-# Environment: RUNS (5), DUR seconds (8), CONNS ("64"; e.g. "16 64"),
-#   CKREQS (200000), CKROUNDS (3), SIZES ("0 16 32 48 64 96 128"),
-#   SKIP ("" or any of: throughput checkpoints sensitivity).
+# Environment: RUNS (5), DUR seconds (8), CONNS ("16 64"), CKREQS (200000),
+#   CKROUNDS (3), SIZES ("0 16 32 48 64 96 128"), SKIP ("" or any of:
+#   throughput checkpoints sensitivity).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-5}
 DUR=${DUR:-8}
-CONNS=${CONNS:-64}
+CONNS=${CONNS:-"16 64"}
 CKREQS=${CKREQS:-200000}
 CKROUNDS=${CKROUNDS:-3}
 SIZES=${SIZES:-"0 16 32 48 64 96 128"}
 SKIP=${SKIP:-}
+# The numbers become loop bounds, durations and file names: whole, positive.
+for v in RUNS DUR CKREQS CKROUNDS; do
+  [[ ${!v} =~ ^[1-9][0-9]{0,8}$ ]] || { echo "bench/load.sh: $v must be a positive whole number, not '${!v}'" >&2; exit 2; }
+done
+for v in $CONNS; do
+  [[ $v =~ ^[1-9][0-9]{0,4}$ ]] || { echo "bench/load.sh: CONNS must list positive whole numbers, not '$CONNS'" >&2; exit 2; }
+done
+for v in $SIZES; do
+  [[ $v =~ ^[0-9]{1,9}$ ]] || { echo "bench/load.sh: SIZES must list whole numbers, not '$SIZES'" >&2; exit 2; }
+done
+[ -n "${CONNS// /}" ] || { echo "bench/load.sh: CONNS is empty" >&2; exit 2; }
 VEGETA_VERSION=v12.13.0
+BOMBARDIER_VERSION=v1.2.6
 
 tmp=$(mktemp -d)
 TARGET_PID="" # the running minigin, if any (one at a time)
@@ -99,24 +118,34 @@ load() {
 }
 
 # ---- 1. peers ---------------------------------------------------------------
-if ! command -v wrk >/dev/null; then
-  log "installing wrk (apt-get)…"
-  { apt-get update -qq && apt-get install -y -qq wrk; } >"$tmp/apt.log" 2>&1 ||
-    log "warning: could not install wrk: $(tail -1 "$tmp/apt.log")"
-fi
-HAVE_WRK=0
-command -v wrk >/dev/null && HAVE_WRK=1
-
-VEGETA=""
-if command -v vegeta >/dev/null && go version -m "$(command -v vegeta)" 2>/dev/null | grep -q "mod[[:space:]]*github.com/tsenart/vegeta/v12[[:space:]]*$VEGETA_VERSION"; then
-  VEGETA=$(command -v vegeta)
-else
-  log "installing vegeta $VEGETA_VERSION (go install)…"
-  if (cd "$tmp" && GOBIN="$tmp/bin" GOFLAGS= go install "github.com/tsenart/vegeta/v12@$VEGETA_VERSION") >"$tmp/vegeta.log" 2>&1; then
-    VEGETA="$tmp/bin/vegeta"
-  else
-    log "warning: vegeta $VEGETA_VERSION could not be installed, continuing without it: $(tail -1 "$tmp/vegeta.log")"
+# go_peer NAME MODULE VERSION → prints the path of NAME at VERSION: the one on
+# PATH when `go version -m` shows MODULE at VERSION, else one `go install`ed
+# into $tmp/bin; prints nothing (and warns) when that fails.
+go_peer() {
+  local name=$1 mod=$2 ver=$3 have
+  have=$(command -v "$name" || true)
+  if [ -n "$have" ] && go version -m "$have" 2>/dev/null | grep "^[[:space:]]*mod[[:space:]]\+${mod}[[:space:]]\+${ver}[[:space:]]" >/dev/null; then
+    echo "$have"
+    return 0
   fi
+  log "installing $name $ver (go install)…"
+  if (cd "$tmp" && GOBIN="$tmp/bin" GOFLAGS="" go install "$mod@$ver") >"$tmp/$name.log" 2>&1; then
+    echo "$tmp/bin/$name"
+  else
+    log "warning: $name $ver could not be installed, continuing without it: $(tail -1 "$tmp/$name.log")"
+  fi
+}
+# The peers are needed for the throughput part only.
+HAVE_WRK=0 VEGETA="" BOMBARDIER=""
+if ! skip throughput; then
+  if ! command -v wrk >/dev/null; then
+    log "installing wrk (apt-get)…"
+    { apt-get update -qq && apt-get install -y -qq wrk; } >"$tmp/apt.log" 2>&1 ||
+      log "warning: could not install wrk: $(tail -1 "$tmp/apt.log")"
+  fi
+  command -v wrk >/dev/null && HAVE_WRK=1
+  VEGETA=$(go_peer vegeta github.com/tsenart/vegeta/v12 "$VEGETA_VERSION")
+  BOMBARDIER=$(go_peer bombardier github.com/codesenberg/bombardier "$BOMBARDIER_VERSION")
 fi
 
 # ---- 2. build ---------------------------------------------------------------
@@ -149,7 +178,9 @@ stop_target() {
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "nan" || b == "nan" || b == 0) print "nan"; else printf "%.2f", a/b}'; }
+# ratio A B [DIGITS] → A/B with DIGITS decimals (2); checks use 6 so that a
+# ratio shown as 1.05 is not taken for one that rounds up to it.
+ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN {if (a == "nan" || b == "nan" || b == 0) print "nan"; else printf "%." d "f", a/b}'; }
 # check VALUE OP LIMIT → PASS or MISS (OP: >= or <=)
 check() { awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {if (v == "nan") {print "n/a"; exit} ok = (op == ">=" ? v >= l : v <= l); print (ok ? "PASS" : "MISS")}'; }
 # field NAME < "k=v k=v…" line
@@ -194,57 +225,96 @@ run_gen() {
     cpu=$(awk -v u="$ut" -v s="$st" -v n="$reqs" 'BEGIN {printf "%.2f", (u+s)*1e6/n}')
     rm -f "$tmp/vegeta.bin"
     ;;
+  bombardier)
+    # Closed loop at the maximum rate (no -r), -c connections each sending
+    # back to back with keep-alive (the default fasthttp client); -l adds the
+    # latency percentiles (µs) to the JSON, -p r prints only the result.
+    load $((DUR + 30)) /usr/bin/time -f "%U %S" -o "$tmp/time" "$BOMBARDIER" -c "$c" -d "${DUR}s" -l -p r -o json "$url" >"$tmp/bombardier.json"
+    # All responses (errors count as "others") over the whole bombardment.
+    reqs=$(awk -v a="$(json_num req1xx "$tmp/bombardier.json")" -v b="$(json_num req2xx "$tmp/bombardier.json")" \
+      -v c3="$(json_num req3xx "$tmp/bombardier.json")" -v d="$(json_num req4xx "$tmp/bombardier.json")" \
+      -v e="$(json_num req5xx "$tmp/bombardier.json")" -v o="$(json_num others "$tmp/bombardier.json")" 'BEGIN {printf "%d", a+b+c3+d+e+o}')
+    if [ "$reqs" != "$(json_num req2xx "$tmp/bombardier.json")" ] || grep -q '"errors":' "$tmp/bombardier.json"; then
+      log "bombardier: not all requests succeeded: $(grep -o '"req[1-5]xx":[0-9]*\|"others":[0-9]*\|"errors":\[[^]]*\]' "$tmp/bombardier.json" | tr '\n' ' ')"
+    fi
+    rps=$(awk -v n="$reqs" -v s="$(json_num timeTakenSeconds "$tmp/bombardier.json")" 'BEGIN {if (s > 0) printf "%.0f", n/s; else print "nan"}')
+    p99=$(awk -v us="$(grep -o '"latency":{[^}]*}' "$tmp/bombardier.json" | grep -o '"99":[0-9]*' | sed 's/.*://')" 'BEGIN {printf "%.3f", us/1e3}')
+    read -r ut st <"$tmp/time"
+    cpu=$(awk -v u="$ut" -v s="$st" -v n="$reqs" 'BEGIN {if (n > 0) printf "%.2f", (u+s)*1e6/n; else print "nan"}')
+    ;;
   esac
-  log "  $(printf '%-8s c=%-3s %9.0f req/s  p99 %8.3f ms  cpu %6.2f µs/req' "$gen" "$c" "$rps" "$p99" "$cpu")"
+  log "  $(printf '%-10s c=%-3s %9.0f req/s  p99 %8.3f ms  cpu %6.2f µs/req' "$gen" "$c" "$rps" "$p99" "$cpu")"
   echo "$rps $p99 $cpu" >>"$out"
 }
 
 if ! skip throughput; then
   gens=(ginleak)
   [ "$HAVE_WRK" = 1 ] && gens+=(wrk)
+  [ -n "$BOMBARDIER" ] && gens+=(bombardier)
   [ -n "$VEGETA" ] && gens+=(vegeta)
   start_target
-  log "throughput: minigin on core 0 (port $PORT), generators on core 1, ${DUR}s × $RUNS runs each, connections: $CONNS"
+  log "throughput: minigin on core 0 (port $PORT), generators on core 1 (${gens[*]}), ${DUR}s × $RUNS runs each, connections: $CONNS"
   # Warm the target (and its connection handling) once, unmeasured.
   load 30 "$tmp/loadgen" -url "http://127.0.0.1:$PORT/ping" -c 64 -d 1s >/dev/null
+  # Rotate the order every run, counting runs across connection counts too,
+  # so no generator always runs first (or last), even with RUNS=1.
+  round=0
+  n=${#gens[@]}
   for c in $CONNS; do
-    for run in $(seq "$RUNS"); do
-      # Rotate the order so no generator always runs first (or last).
-      n=${#gens[@]}
+    for _ in $(seq "$RUNS"); do
       for k in $(seq 0 $((n - 1))); do
-        run_gen "${gens[$(((run - 1 + k) % n))]}" "$c"
+        run_gen "${gens[$(((round + k) % n))]}" "$c"
       done
+      round=$((round + 1))
     done
   done
   stop_target
 
+  # med GEN CONNS COLUMN → the median of one column of $tmp/GEN.CONNS
+  # (1 req/s, 2 p99 ms, 3 CPU µs/req)
+  med() { cut -d' ' -f"$3" "$tmp/$1.$2" | median; }
+  # target LABEL VALUE SHOWN OP LIMIT SHOWN_LIMIT: prints the per-connection
+  # line and adds the summary row (PASS/MISS on the unrounded VALUE).
+  target() {
+    local res
+    res=$(check "$2" "$4" "$5")
+    printf 'c=%-4s %-30s %10s  (target %-9s %s\n' "$c" "$1" "$3" "$6)" "$res"
+    add "$1, c=$c" "$3" "$6" "$res"
+  }
   echo
   echo "== throughput: GET /ping on minigin (core 0), generator on core 1, medians of $RUNS × ${DUR}s =="
-  printf '%-10s %6s %12s %12s %16s\n' generator conns "req/s" "p99 (ms)" "CPU µs/req"
   for c in $CONNS; do
+    printf '%-11s %6s %12s %12s %16s %12s\n' generator conns "req/s" "p99 (ms)" "CPU us/req" "ginleak/gen"
+    gl=$(med ginleak "$c" 1)
+    glcpu=$(med ginleak "$c" 3)
     for g in "${gens[@]}"; do
-      f="$tmp/$g.$c"
-      printf '%-10s %6s %12.0f %12.3f %16.2f\n' "$g" "$c" \
-        "$(cut -d' ' -f1 "$f" | median)" "$(cut -d' ' -f2 "$f" | median)" "$(cut -d' ' -f3 "$f" | median)"
+      printf '%-11s %6s %12.0f %12.3f %16.2f %12s\n' "$g" "$c" \
+        "$(med "$g" "$c" 1)" "$(med "$g" "$c" 2)" "$(med "$g" "$c" 3)" "$(ratio "$gl" "$(med "$g" "$c" 1)")"
     done
-    gl=$(cut -d' ' -f1 "$tmp/ginleak.$c" | median)
-    glcpu=$(cut -d' ' -f3 "$tmp/ginleak.$c" | median)
-    if [ -n "$VEGETA" ]; then
-      r=$(ratio "$gl" "$(cut -d' ' -f1 "$tmp/vegeta.$c" | median)")
-      printf 'c=%s  ginleak / vegeta  %sx  (target >= 1.3x)  %s\n' "$c" "$r" "$(check "$r" ">=" 1.3)"
-      add "throughput ginleak/vegeta, c=$c" "${r}x" ">= 1.3x" "$(check "$r" ">=" 1.3)"
+    if [ "$HAVE_WRK" = 1 ]; then
+      wrk_rps=$(med wrk "$c" 1)
+      wrk_cpu=$(med wrk "$c" 3)
+      target "throughput ginleak/wrk" "$(ratio "$gl" "$wrk_rps" 6)" "$(ratio "$gl" "$wrk_rps")x" ">=" 1.05 ">= 1.05x"
     else
-      add "throughput ginleak/vegeta, c=$c" "n/a" ">= 1.3x" "vegeta not installed"
+      add "throughput ginleak/wrk, c=$c" "n/a" ">= 1.05x" "wrk not installed"
+    fi
+    if [ -n "$BOMBARDIER" ]; then
+      b_rps=$(med bombardier "$c" 1)
+      target "throughput ginleak/bombardier" "$(ratio "$gl" "$b_rps" 6)" "$(ratio "$gl" "$b_rps")x" ">=" 1.0 ">= 1.0x"
+    else
+      add "throughput ginleak/bombardier, c=$c" "n/a" ">= 1.0x" "bombardier not installed"
+    fi
+    if [ -n "$VEGETA" ]; then
+      r=$(ratio "$gl" "$(med vegeta "$c" 1)")
+      printf 'c=%-4s %-30s %10s  (information)\n' "$c" "throughput ginleak/vegeta" "${r}x"
+      add "throughput ginleak/vegeta, c=$c" "${r}x" "" "(info)"
     fi
     if [ "$HAVE_WRK" = 1 ]; then
-      r=$(ratio "$gl" "$(cut -d' ' -f1 "$tmp/wrk.$c" | median)")
-      printf 'c=%s  ginleak / wrk     %sx  (target >= 0.9x)  %s\n' "$c" "$r" "$(check "$r" ">=" 0.9)"
-      add "throughput ginleak/wrk, c=$c" "${r}x" ">= 0.9x" "$(check "$r" ">=" 0.9)"
+      target "CPU/req ginleak/wrk" "$(ratio "$glcpu" "$wrk_cpu" 6)" "$(ratio "$glcpu" "$wrk_cpu")x" "<=" 1.0 "<= 1.0x"
     else
-      add "throughput ginleak/wrk, c=$c" "n/a" ">= 0.9x" "wrk not installed"
+      add "CPU/req ginleak/wrk, c=$c" "n/a" "<= 1.0x" "wrk not installed"
     fi
-    printf 'c=%s  ginleak CPU/req   %s µs (target <= 25 µs)  %s\n' "$c" "$glcpu" "$(check "$glcpu" "<=" 25)"
-    add "generator CPU per request, c=$c" "$glcpu us" "<= 25 µs" "$(check "$glcpu" "<=" 25)"
+    target "generator CPU per request" "$glcpu" "$glcpu us" "<=" 12 "<= 12 us"
     add "  ginleak req/s, c=$c" "$(printf '%.0f' "$gl")" "" ""
   done
 fi
@@ -353,8 +423,8 @@ if ! skip sensitivity; then
       missed_above="$missed_above $n"
     fi
   done
-  echo "smallest N flagged leak: ${smallest:-none} B (target <= 64 B)${missed_above:+; but not flagged above it:$missed_above}; N=0: $stable0 (must be stable)"
-  add "smallest leak flagged in 20k requests" "${smallest:-none} B" "<= 64 B" "$(if [ -n "$smallest" ] && [ "$smallest" -le 64 ] && [ -z "$missed_above" ]; then echo PASS; else echo MISS; fi)"
+  echo "smallest N flagged leak: ${smallest:-none} B (target <= 32 B)${missed_above:+; but not flagged above it:$missed_above}; N=0: $stable0 (must be stable)"
+  add "smallest leak flagged in 20k requests" "${smallest:-none} B" "<= 32 B" "$(if [ -n "$smallest" ] && [ "$smallest" -le 32 ] && [ -z "$missed_above" ]; then echo PASS; else echo MISS; fi)"
   if [[ " $SIZES " == *" 0 "* ]]; then
     add "N=0 (no leak)" "$stable0" "stable" "$([ "$stable0" = stable ] && echo PASS || echo MISS)"
   fi
