@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/load.sh — how fast is ginleak's load engine (soak/load), what do a
 # soak's checkpoints cost, and how small a leak does `ginleak soak` catch?
-# Everything runs on loopback and stops by itself (about 7 to 9 minutes with
-# the defaults, depending on the machine's load: the throughput part alone is
+# Everything runs on loopback and stops by itself (6½ to 8 minutes with the
+# defaults, depending on the machine's load: the throughput part alone is
 # 2 connection counts × 4 generators × 5 runs × 8 s ≈ 5½ minutes); every
 # process it starts is stopped on exit.
 #
