@@ -32,7 +32,8 @@ var aLongTimeAgo = time.Unix(1, 0)
 // leanConn is one connection of a leanSender, to one address.
 type leanConn struct {
 	net.Conn
-	r *bufio.Reader
+	r  *bufio.Reader
+	pr *pollReader // what r reads from, when the platform has one
 	// deadline is the deadline last set on the connection; zero means it
 	// must be set before the next request (new connection, new segment,
 	// an abort moment was set).
@@ -154,7 +155,9 @@ func (s *leanSender) send(seq int64, abortAfter time.Duration, abort bool, hold 
 // that a byte of the answer arrived; keep, that c can carry another
 // request.
 func (s *leanSender) exchange(c *leanConn, method string, req []byte, hold func()) (status int, head, keep bool, err error) {
-	if _, err := c.Write(req); err != nil {
+	if c.pr != nil && c.r.Buffered() == 0 {
+		c.pr.send(req) // written by the read that waits for the answer
+	} else if _, err := c.Write(req); err != nil {
 		return 0, false, false, err
 	}
 	a, err := readAnswer(c.r, &head)
@@ -218,14 +221,19 @@ func (s *leanSender) conn(i int) (*leanConn, error) {
 	if err != nil {
 		return nil, err
 	}
+	var src io.Reader = nc
+	pr := newPollReader(nc)
+	if pr != nil {
+		src = pr
+	}
 	r := s.readers[i]
 	if r == nil {
-		r = bufio.NewReaderSize(nc, readBufferSize)
+		r = bufio.NewReaderSize(src, readBufferSize)
 		s.readers[i] = r
 	} else {
-		r.Reset(nc)
+		r.Reset(src)
 	}
-	c := &leanConn{Conn: nc, r: r}
+	c := &leanConn{Conn: nc, r: r, pr: pr}
 	s.conns[i] = c
 	return c, nil
 }

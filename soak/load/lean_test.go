@@ -125,6 +125,7 @@ func TestLeanSendsWhatNetHTTPSends(t *testing.T) {
 			Header: http.Header{"X-Id": {"{{uuid}}"}, "X-Static": {"s", "t"}, "Content-Type": {"application/json"}},
 			Body:   []byte(`{"n":{{seq}}}`)},
 		{Method: "PUT", URL: "/b", Header: http.Header{"Host": {"shop.test"}, "User-Agent": {"mine/1"}}, Body: []byte("payload")},
+		{URL: "/agent", Header: http.Header{"user-agent": {"lower/{{seq}}"}}},
 		{Method: "POST", URL: "/nobody"},
 		{Method: "GET", URL: "/emptybody", Body: []byte{}},
 		{Method: "DELETE", URL: "/path with space/ü"},
@@ -175,6 +176,10 @@ func TestLeanSendsWhatNetHTTPSends(t *testing.T) {
 		return got
 	}
 	lean, std := record(false), record(true)
+	// Only what a request needs: no User-Agent unless the target sets one.
+	if ua := lean[0].header.Get("User-Agent"); ua != "" {
+		t.Errorf("User-Agent %q sent by default", ua)
+	}
 	if len(lean) != len(std) {
 		t.Fatalf("lean sent %d requests, net/http %d", len(lean), len(std))
 	}

@@ -8,10 +8,6 @@ import (
 	"strings"
 )
 
-// userAgent is sent unless a target sets its own, as net/http's
-// Transport does, so a target's logs read the same on either path.
-const userAgent = "Go-http-client/1.1"
-
 // rendered is a target's request as bytes on the wire, prepared once: a
 // template whose only per-request spans are the {{seq}} and {{uuid}}
 // placeholders. A static request (no placeholder) is written as is.
@@ -72,22 +68,15 @@ func renderTarget(t Target) (r rendered, ok bool, err error) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys) // a stable order, as net/http writes them
-	agent := false
 	for _, k := range keys {
-		switch http.CanonicalHeaderKey(k) {
-		case "Host":
+		if http.CanonicalHeaderKey(k) == "Host" {
 			if vs := t.Header[k]; len(vs) > 0 {
 				host = vs[0]
 			}
-		case "User-Agent":
-			agent = true
 		}
 	}
 	b.WriteString(host)
 	b.WriteString("\r\n")
-	if !agent {
-		b.WriteString("User-Agent: " + userAgent + "\r\n")
-	}
 	for _, k := range keys {
 		switch http.CanonicalHeaderKey(k) {
 		case "Host", "Content-Length", "Transfer-Encoding", "Trailer":

@@ -63,11 +63,26 @@ func compile(t Target) (compiled, error) {
 			}
 		}
 	}
+	if _, ok := c.header["User-Agent"]; !ok && !c.templated("User-Agent") {
+		// No User-Agent unless the target has one: a request carries only
+		// what it needs, as on the lean path (net/http omits an empty one).
+		c.header["User-Agent"] = []string{""}
+	}
 	if bt := compileTemplate(string(t.Body)); bt.dynamic() {
 		c.bodyTmpl = bt
 		c.body = nil
 	}
 	return c, nil
+}
+
+// templated reports whether c has a templated header key.
+func (c *compiled) templated(key string) bool {
+	for _, h := range c.headerTmpl {
+		if h.key == key {
+			return true
+		}
+	}
+	return false
 }
 
 // static reports whether every request of c is identical, so one
