@@ -56,6 +56,7 @@ type leanSender struct {
 	wbuf    []byte          // request rendering
 	tmp     []byte          // templated body rendering
 	uuid    uuidSource
+	parser  answerParser
 	segCtx  context.Context
 
 	mu  sync.Mutex // orders arm against interrupt
@@ -160,18 +161,18 @@ func (s *leanSender) exchange(c *leanConn, method string, req []byte, hold func(
 	} else if _, err := c.Write(req); err != nil {
 		return 0, false, false, err
 	}
-	a, err := readAnswer(c.r, &head)
+	p := &s.parser
+	p.reset(method)
+	err = readResponse(c.r, p, hold != nil)
+	head = p.head
+	if err == nil && hold != nil {
+		hold()
+		err = readResponse(c.r, p, false)
+	}
 	if err != nil {
 		return 0, head, false, err
 	}
-	if hold != nil {
-		hold()
-	}
-	if !bodyless(method, a.status) {
-		if err := drainBody(c.r, &a); err != nil {
-			return 0, head, false, err
-		}
-	}
+	a := p.a
 	c.answered++
 	// Closed by the server, or bytes nobody asked for: the connection
 	// cannot carry another request.

@@ -37,88 +37,269 @@ type answer struct {
 	close   bool // the connection cannot carry another request
 }
 
-// readAnswer reads a response head from r, skipping interim 1xx answers,
-// and returns the final answer's status and how its body is framed. It
-// allocates nothing unless a header line is longer than r's buffer.
-// head reports that a byte of the response was read, so the caller knows
-// whether a failure could be a connection the server had already closed.
-func readAnswer(r *bufio.Reader, head *bool) (answer, error) {
-	for range maxInterim + 1 {
-		a, err := readHead(r, head)
-		if err != nil {
-			return a, err
-		}
-		// 101 switches protocols: not an answer this client can go on
-		// from. Other 1xx answers (100 Continue, 103 Early Hints) come
-		// before the real one.
-		if a.status >= 200 || a.status == 101 {
-			if a.status == 101 {
-				a.close = true
-			}
-			return a, nil
-		}
-	}
-	return answer{}, malformed("more than %d interim (1xx) answers", maxInterim)
+// parseState is where an answerParser is in a response.
+type parseState uint8
+
+const (
+	inStatus     parseState = iota // before a status line
+	inHeaders                      // between header lines
+	inLongHeader                   // in a header line longer than the buffer, skipped
+	inBody                         // in a body of known length (remain bytes left)
+	inChunkSize                    // before a chunk-size line
+	inChunkData                    // in a chunk's data (remain bytes left)
+	inChunkEnd                     // before the line break after a chunk's data
+	inTrailers                     // between trailer lines
+	inUntilClose                   // in a body that ends when the server closes
+	parsed                         // the whole answer was read
+)
+
+// answerParser reads one response as its bytes arrive, in pieces of any
+// size: the lean client feeds it from a blocking reader (readResponse)
+// and the event loop from whatever a non-blocking read returned. It skips
+// interim 1xx answers, keeps the final answer's status and framing in a,
+// and discards the body, at most MaxBodyBytes of it. It allocates
+// nothing.
+type answerParser struct {
+	a       answer
+	method  string
+	state   parseState
+	head    bool  // a byte of the response arrived
+	interim int   // 1xx answers skipped
+	lines   int   // bytes of the head (or trailers) so far
+	remain  int64 // bytes left in the body or the chunk
+	body    int64 // body bytes so far (chunked and until-close bodies)
+	keep    bool  // a Connection: keep-alive header was seen
 }
 
-// readHead reads one status line and its headers.
-func readHead(r *bufio.Reader, head *bool) (answer, error) {
-	a := answer{length: -1}
-	line, err := r.ReadSlice('\n')
-	if len(line) > 0 {
-		*head = true
+// reset prepares p for the answer to a request with method.
+func (p *answerParser) reset(method string) {
+	*p = answerParser{method: method, a: answer{length: -1}}
+}
+
+// headDone reports that the final answer's head was read.
+func (p *answerParser) headDone() bool { return p.state > inLongHeader }
+
+// done reports that the whole answer was read.
+func (p *answerParser) done() bool { return p.state == parsed }
+
+// feed parses what it can of b, the bytes received and not yet consumed,
+// and returns how many it consumed; the caller keeps the rest and calls
+// again with more. full says b fills the caller's buffer, so that a line
+// not ended in b cannot wait for more bytes. feed stops at the end of the
+// final answer's head and at the end of the answer.
+func (p *answerParser) feed(b []byte, full bool) (int, error) {
+	if len(b) > 0 {
+		p.head = true
 	}
-	if err != nil {
-		if err == bufio.ErrBufferFull {
-			return a, malformed("status line longer than %d bytes", r.Size())
-		}
-		if err == io.EOF && len(line) > 0 {
-			err = io.ErrUnexpectedEOF
-		}
-		return a, err
-	}
-	if err := a.parseStatus(trimEOL(line)); err != nil {
-		return a, err
-	}
-	total := len(line)
-	keepAlive := false
-	for {
-		line, err := r.ReadSlice('\n')
-		total += len(line)
-		if total > maxHeaderBytes {
-			return a, malformed("headers over %d bytes", maxHeaderBytes)
-		}
-		if err == bufio.ErrBufferFull {
-			// A header line longer than the buffer: none of the headers
-			// the client reads is that long, so skip it to its end.
-			if err := a.headerLine(line, &keepAlive, false); err != nil {
-				return a, err
+	n := 0
+	for p.state != parsed {
+		rest := b[n:]
+		switch p.state {
+		case inBody, inChunkData:
+			k := int(min(int64(len(rest)), p.remain))
+			n += k
+			if p.remain -= int64(k); p.remain > 0 {
+				return n, nil
 			}
-			n, err := skipLine(r, maxHeaderBytes-total)
-			total += n
-			if err != nil {
-				return a, err
+			if p.state == inChunkData {
+				p.state = inChunkEnd
+			} else {
+				p.state = parsed
 			}
 			continue
+		case inUntilClose:
+			if p.body += int64(len(rest)); p.body > MaxBodyBytes {
+				return n, errBodyTooLarge
+			}
+			return len(b), nil
+		case inLongHeader:
+			i := bytes.IndexByte(rest, '\n')
+			k := i + 1
+			if i < 0 {
+				k = len(rest)
+			}
+			n += k
+			if p.lines += k; p.lines > maxHeaderBytes {
+				return n, malformed("headers over %d bytes", maxHeaderBytes)
+			}
+			if i < 0 {
+				return n, nil
+			}
+			p.state = inHeaders
+			continue
 		}
-		if err != nil {
-			return a, unexpectedEOF(err)
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			if n > 0 || !full {
+				return n, nil // the caller moves the rest to the front and reads more
+			}
+			k, err := p.longLine(rest)
+			return n + k, err
 		}
-		line = trimEOL(line)
-		if len(line) == 0 {
-			break
+		n += i + 1
+		wasHead := !p.headDone()
+		if err := p.line(rest[:i+1]); err != nil {
+			return n, err
 		}
-		if err := a.headerLine(line, &keepAlive, true); err != nil {
-			return a, err
+		if wasHead && p.headDone() {
+			return n, nil
 		}
 	}
-	if a.minor == 0 && !keepAlive {
+	return n, nil
+}
+
+// line takes one whole line of a head, a chunk frame or the trailers.
+func (p *answerParser) line(line []byte) error {
+	p.lines += len(line)
+	text := trimEOL(line)
+	switch p.state {
+	case inStatus:
+		p.a, p.keep, p.lines = answer{length: -1}, false, len(line)
+		if err := p.a.parseStatus(text); err != nil {
+			return err
+		}
+		p.state = inHeaders
+	case inHeaders:
+		if p.lines > maxHeaderBytes {
+			return malformed("headers over %d bytes", maxHeaderBytes)
+		}
+		if len(text) == 0 {
+			return p.endHead()
+		}
+		return p.a.headerLine(text, &p.keep, true)
+	case inChunkSize:
+		if len(line) > maxChunkLine {
+			return malformed("chunk-size line longer than %d bytes", maxChunkLine)
+		}
+		size, ok := parseChunkSize(text)
+		if !ok {
+			return malformed("chunk size %s", quoteShort(string(text)))
+		}
+		if size == 0 {
+			p.state, p.lines = inTrailers, 0
+			return nil
+		}
+		if p.body += size; p.body > MaxBodyBytes {
+			return errBodyTooLarge
+		}
+		p.state, p.remain = inChunkData, size
+	case inChunkEnd:
+		if len(text) != 0 {
+			return malformed("chunk data longer than its size")
+		}
+		p.state = inChunkSize
+	case inTrailers:
+		if p.lines > maxHeaderBytes {
+			return malformed("trailers over %d bytes", maxHeaderBytes)
+		}
+		if len(text) == 0 {
+			p.state = parsed
+		}
+	}
+	return nil
+}
+
+// longLine handles a line that does not end within a full buffer: only a
+// header line may be that long (none of the headers the client reads is),
+// and it is skipped to its end.
+func (p *answerParser) longLine(b []byte) (int, error) {
+	switch p.state {
+	case inStatus:
+		return 0, malformed("status line longer than %d bytes", len(b))
+	case inHeaders:
+		if err := p.a.headerLine(b, &p.keep, false); err != nil {
+			return 0, err
+		}
+		p.state = inLongHeader
+		if p.lines += len(b); p.lines > maxHeaderBytes {
+			return len(b), malformed("headers over %d bytes", maxHeaderBytes)
+		}
+		return len(b), nil
+	case inTrailers:
+		return 0, malformed("trailers over %d bytes", min(p.lines+len(b), maxHeaderBytes))
+	}
+	return 0, malformed("chunk-size line longer than %d bytes", min(len(b), maxChunkLine))
+}
+
+// endHead decides, at the blank line after a head, what comes next.
+func (p *answerParser) endHead() error {
+	a := &p.a
+	if a.minor == 0 && !p.keep {
 		a.close = true // HTTP/1.0 closes unless asked to keep alive
 	}
 	if a.chunked {
 		a.length = -1 // Transfer-Encoding overrides Content-Length (RFC 9112 §6.3)
 	}
-	return a, nil
+	// 101 switches protocols: not an answer this client can go on from.
+	// Other 1xx answers (100 Continue, 103 Early Hints) come before the
+	// real one.
+	if a.status < 200 && a.status != 101 {
+		if p.interim++; p.interim > maxInterim {
+			return malformed("more than %d interim (1xx) answers", maxInterim)
+		}
+		p.state = inStatus
+		return nil
+	}
+	if a.status == 101 {
+		a.close = true
+	}
+	switch {
+	case bodyless(p.method, a.status):
+		p.state = parsed
+	case a.chunked:
+		p.state = inChunkSize
+	case a.length > MaxBodyBytes:
+		return errBodyTooLarge
+	case a.length >= 0:
+		p.state, p.remain = inBody, a.length
+		if a.length == 0 {
+			p.state = parsed
+		}
+	default:
+		// Neither length nor chunks: the body ends when the server closes.
+		a.close = true
+		p.state = inUntilClose
+	}
+	return nil
+}
+
+// eof is the end of the connection's bytes before the answer was done.
+func (p *answerParser) eof() error {
+	switch {
+	case p.state == inUntilClose:
+		p.state = parsed
+		return nil
+	case p.state == inStatus && !p.head:
+		return io.EOF // nothing arrived: perhaps a connection the server had closed
+	}
+	return io.ErrUnexpectedEOF
+}
+
+// readResponse reads from r until p has the final answer's head (headOnly)
+// or the whole answer. It allocates nothing.
+func readResponse(r *bufio.Reader, p *answerParser, headOnly bool) error {
+	for !p.done() && !(headOnly && p.headDone()) {
+		b, _ := r.Peek(r.Buffered())
+		n, err := p.feed(b, len(b) == r.Size())
+		r.Discard(n)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		// Nothing could be taken from what is buffered: read more.
+		if _, err := r.Peek(r.Buffered() + 1); err != nil {
+			if err == io.EOF {
+				if err := p.eof(); err != nil {
+					return err
+				}
+				continue
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // parseStatus parses "HTTP/1.x NNN reason".
@@ -199,98 +380,6 @@ func (a *answer) headerLine(line []byte, keepAlive *bool, whole bool) error {
 // say (RFC 9112 §6.3): answers to HEAD, 1xx, 204 and 304.
 func bodyless(method string, status int) bool {
 	return method == "HEAD" || status < 200 || status == 204 || status == 304
-}
-
-// drainBody reads and discards the body a describes, at most MaxBodyBytes
-// of it. A body that runs until the connection closes sets a.close.
-func drainBody(r *bufio.Reader, a *answer) error {
-	switch {
-	case a.chunked:
-		return drainChunked(r)
-	case a.length > MaxBodyBytes:
-		return errBodyTooLarge
-	case a.length >= 0:
-		_, err := r.Discard(int(a.length))
-		return unexpectedEOF(err)
-	}
-	// Neither length nor chunks: the body ends when the server closes.
-	a.close = true
-	n, err := r.Discard(MaxBodyBytes + 1)
-	if n > MaxBodyBytes {
-		return errBodyTooLarge
-	}
-	if err == io.EOF {
-		return nil
-	}
-	return err
-}
-
-// drainChunked reads a chunked body to its end, trailers included.
-func drainChunked(r *bufio.Reader) error {
-	var total int64
-	for {
-		line, err := r.ReadSlice('\n')
-		if err == bufio.ErrBufferFull || len(line) > maxChunkLine {
-			return malformed("chunk-size line longer than %d bytes", min(r.Size(), maxChunkLine))
-		}
-		if err != nil {
-			return unexpectedEOF(err)
-		}
-		size, ok := parseChunkSize(trimEOL(line))
-		if !ok {
-			return malformed("chunk size %s", quoteShort(string(trimEOL(line))))
-		}
-		if size == 0 {
-			return skipTrailers(r)
-		}
-		if total += size; total > MaxBodyBytes {
-			return errBodyTooLarge
-		}
-		if _, err := r.Discard(int(size)); err != nil {
-			return unexpectedEOF(err)
-		}
-		crlf, err := r.ReadSlice('\n')
-		if err != nil {
-			return unexpectedEOF(err)
-		}
-		if len(trimEOL(crlf)) != 0 {
-			return malformed("chunk data longer than its size")
-		}
-	}
-}
-
-// skipTrailers reads the trailer section after the last chunk.
-func skipTrailers(r *bufio.Reader) error {
-	total := 0
-	for {
-		line, err := r.ReadSlice('\n')
-		total += len(line)
-		if total > maxHeaderBytes || err == bufio.ErrBufferFull {
-			return malformed("trailers over %d bytes", min(total, maxHeaderBytes))
-		}
-		if err != nil {
-			return unexpectedEOF(err)
-		}
-		if len(trimEOL(line)) == 0 {
-			return nil
-		}
-	}
-}
-
-// skipLine discards the rest of a line longer than r's buffer, at most
-// limit bytes, and returns how many it discarded.
-func skipLine(r *bufio.Reader, limit int) (int, error) {
-	n := 0
-	for {
-		line, err := r.ReadSlice('\n')
-		n += len(line)
-		if n > limit {
-			return n, malformed("headers over %d bytes", maxHeaderBytes)
-		}
-		if err != bufio.ErrBufferFull {
-			return n, unexpectedEOF(err)
-		}
-	}
 }
 
 // parseLength parses a Content-Length value: decimal digits only, at most
