@@ -105,6 +105,10 @@ type countedConn struct {
 	once sync.Once
 }
 
+// NetConn lets the event loop take the socket's descriptor; it closes
+// the wrapper when it closes the socket.
+func (c *countedConn) NetConn() net.Conn { return c.Conn }
+
 func (c *countedConn) Close() error {
 	c.once.Do(func() { c.open.Add(-1) }) // before the slot is released
 	return c.Conn.Close()

@@ -29,17 +29,34 @@
 // http targets are sent by a lean HTTP/1.1 client of its own (lean.go):
 // each worker owns one connection per target address; a target's request
 // is rendered to bytes once, with only the {{seq}} and {{uuid}} spans
-// written per request; the request is written from inside the read that
-// waits for its answer (one write and one read system call per request,
-// as wrk); the status line and the headers that frame the body are parsed
-// in place from a bufio.Reader (response.go), and Content-Length, chunked
-// and until-close bodies are drained through it, bounded; the timeout and
-// the abort moment are deadlines on the connection. No goroutine, timer,
-// context or allocation per request. Redirects are answers, never
-// followed; a kept-alive connection the server closed is found before use
-// (after a pause) or, for idempotent requests, retried once, as net/http
-// does. A request carries the Host header, its body's Content-Length and
-// the target's own headers: no User-Agent unless the target sets one.
+// written per request; the answer is parsed as its bytes arrive by a
+// parser that allocates nothing (response.go): the status line and the
+// headers that frame the body, then Content-Length, chunked and
+// until-close bodies drained, bounded. No goroutine, timer, context or
+// allocation per request. Redirects are answers, never followed; a
+// kept-alive connection the server closed is found before use (after a
+// pause) or, for idempotent requests, retried once, as net/http does. A
+// request carries the Host header, its body's Content-Length and the
+// target's own headers: no User-Agent unless the target sets one.
+//
+// The closed model runs on event loops on Linux (loop_linux.go): one
+// goroutine per GOMAXPROCS owns its share of the workers' connections as
+// raw non-blocking descriptors in its own epoll set, writes each request
+// and reads its answer when epoll says it arrived, and keeps the
+// timeouts and abort moments itself; an eventfd interrupts it when a
+// segment is cancelled. A request then costs one write and one read
+// system call and a share of an epoll_wait, and no goroutine parks or
+// wakes for it: that took the generator's CPU per request from 1.18× to
+// about 1.05× wrk's in bench/load.sh's setup (2026-12-03). Elsewhere,
+// and for the open model (whose pace a scheduler sets), each worker sends
+// from its own goroutine on net.Conn, writing the request from inside the
+// read that waits for its answer (one write and one read system call per
+// request; the poller parks the goroutine).
+//
+// On bench/load.sh's machine the target's core is saturated (99%) under
+// every generator, ours, wrk and bombardier alike: throughput there is
+// the target's, and the generators differ only by how much they disturb
+// it.
 //
 // https targets (and every target when Config.NetHTTP is set) go through
 // net/http's Transport instead (stdsender.go): TLS, HTTP/2 by ALPN, and

@@ -106,7 +106,11 @@ type Engine struct {
 	timeout   time.Duration
 	drain     time.Duration
 	workers   []*worker
-	abort     Abort // changed only by SetAbort, between segments
+	// loops send the closed model's requests on the lean client where
+	// the platform has an event loop (Linux), in place of the workers'
+	// goroutines; nil otherwise.
+	loops *loops
+	abort Abort // changed only by SetAbort, between segments
 
 	seq     atomic.Int64 // next request number, for {{seq}} and target choice
 	running atomic.Bool
@@ -199,6 +203,9 @@ func New(cfg Config) (*Engine, error) {
 	for i := 0; i < workers; i++ {
 		e.workers = append(e.workers, newWorker(e))
 	}
+	if loopSupported && e.lean != nil && e.model == closedModel {
+		e.loops = newLoops(e)
+	}
 	return e, nil
 }
 
@@ -257,6 +264,9 @@ func (e *Engine) Lean() bool { return e.lean != nil }
 
 // Close closes the engine's connections. The engine must not be running.
 func (e *Engine) Close() {
+	if e.loops != nil {
+		e.loops.close()
+	}
 	for _, w := range e.workers {
 		w.s.close()
 	}
@@ -326,22 +336,32 @@ func (e *Engine) Run(ctx context.Context, seg Segment) (Result, error) {
 	claimed := make(chan struct{})
 	var claimedOnce sync.Once
 	allClaimed := func() { claimedOnce.Do(func() { close(claimed) }) }
+	claims := &closedClaims{e: e, limit: seg.Requests, seq0: seg0, stopped: &stopped, allClaimed: allClaimed}
 	var wg sync.WaitGroup
 	var tickets chan ticket
 	if e.model == openModel {
 		tickets = make(chan ticket, len(e.workers))
 	}
-	for _, w := range e.workers {
-		w.begin(segCtx, start)
+	var loopErr error
+	if e.loops != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if e.model == openModel {
-				w.runOpen(tickets)
-			} else {
-				w.runClosed(seg.Requests, seg0, &stopped, allClaimed)
-			}
+			loopErr = e.loops.run(segCtx, start, claims, 0)
 		}()
+	} else {
+		for _, w := range e.workers {
+			w.begin(segCtx, start)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if e.model == openModel {
+					w.runOpen(tickets)
+				} else {
+					w.runClosed(claims)
+				}
+			}()
+		}
 	}
 	workersDone := make(chan struct{})
 	go func() { wg.Wait(); close(workersDone) }()
@@ -380,6 +400,9 @@ func (e *Engine) Run(ctx context.Context, seg Segment) (Result, error) {
 	elapsed := time.Since(start)
 
 	res := e.collect(elapsed)
+	if loopErr != nil {
+		return res, loopErr
+	}
 	return res, ctx.Err()
 }
 
@@ -510,6 +533,9 @@ func (e *Engine) begin(ctx context.Context, what string) (segCtx context.Context
 	stop := context.AfterFunc(segCtx, func() {
 		defer close(halted)
 		e.halted.Store(true)
+		if e.loops != nil {
+			e.loops.interrupt()
+		}
 		for _, w := range e.workers {
 			w.s.interrupt()
 		}
@@ -541,16 +567,27 @@ func (e *Engine) Prime(ctx context.Context) (Result, error) {
 	n := len(e.workers)
 	seq0 := e.seq.Add(int64(n)) - int64(n)
 	var arrived, wg sync.WaitGroup
-	arrived.Add(n)
-	allArrived := make(chan struct{})
-	go func() { arrived.Wait(); close(allArrived) }()
-	for i, w := range e.workers {
-		w.begin(segCtx, start)
+	var loopErr error
+	if e.loops != nil {
+		// Each slot of the event loops has its own connection: sending
+		// one request on every slot at once opens them all.
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w.primeOne(seq0+int64(i), &arrived, allArrived)
+			loopErr = e.loops.run(segCtx, start, nil, seq0)
 		}()
+	} else {
+		arrived.Add(n)
+		allArrived := make(chan struct{})
+		go func() { arrived.Wait(); close(allArrived) }()
+		for i, w := range e.workers {
+			w.begin(segCtx, start)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				w.primeOne(seq0+int64(i), &arrived, allArrived)
+			}()
+		}
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
@@ -561,5 +598,9 @@ func (e *Engine) Prime(ctx context.Context) (Result, error) {
 		<-done
 	}
 	elapsed := time.Since(start)
-	return e.collect(elapsed), ctx.Err()
+	res := e.collect(elapsed)
+	if loopErr != nil {
+		return res, loopErr
+	}
+	return res, ctx.Err()
 }

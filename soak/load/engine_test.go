@@ -396,26 +396,30 @@ func TestDrainTimeout(t *testing.T) {
 	})
 	defer close(release)
 	for _, cl := range clients {
-		t.Run(cl.name, func(t *testing.T) {
-			hold.Store(true)
-			e := newEngine(t, Config{Targets: get(s.URL), Rate: 1000, Connections: 4, DrainTimeout: 100 * time.Millisecond, NetHTTP: cl.netHTTP})
-			res, err := e.Run(context.Background(), Segment{Requests: 3})
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The requests the drain gave up on are timeouts for the
-			// target, not requests that never happened.
-			if res.Drained != 3 || res.Canceled != 0 || res.Requests != 3 || res.Errors != 3 || res.ErrorReasons["timeout"] != 3 {
-				t.Errorf("result = %+v, want 3 requests timed out at the drain bound", res)
-			}
-			// The next segment starts afresh: the cancelled one does not
-			// halt it.
-			hold.Store(false)
-			res, err = e.Run(context.Background(), Segment{Requests: 3})
-			if err != nil || res.Requests != 3 || res.Errors != 0 {
-				t.Errorf("segment after the drain: %v, %+v; want 3 answers", err, res)
-			}
-		})
+		for _, m := range models(4) {
+			t.Run(cl.name+"/"+m.name, func(t *testing.T) {
+				hold.Store(true)
+				cfg := m.cfg
+				cfg.Targets, cfg.DrainTimeout, cfg.NetHTTP = get(s.URL), 100*time.Millisecond, cl.netHTTP
+				e := newEngine(t, cfg)
+				res, err := e.Run(context.Background(), Segment{Requests: 3})
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The requests the drain gave up on are timeouts for the
+				// target, not requests that never happened.
+				if res.Drained != 3 || res.Canceled != 0 || res.Requests != 3 || res.Errors != 3 || res.ErrorReasons["timeout"] != 3 {
+					t.Errorf("result = %+v, want 3 requests timed out at the drain bound", res)
+				}
+				// The next segment starts afresh: the cancelled one does not
+				// halt it.
+				hold.Store(false)
+				res, err = e.Run(context.Background(), Segment{Requests: 3})
+				if err != nil || res.Requests != 3 || res.Errors != 0 {
+					t.Errorf("segment after the drain: %v, %+v; want 3 answers", err, res)
+				}
+			})
+		}
 	}
 }
 
@@ -447,25 +451,42 @@ func TestEndlessBodyBounded(t *testing.T) {
 
 func TestPrimeOpensPool(t *testing.T) {
 	for _, cl := range clients {
-		t.Run(cl.name, func(t *testing.T) {
-			s := newServer(t, ok)
-			e := newEngine(t, Config{Targets: get(s.URL), Rate: 100, Connections: 8, NetHTTP: cl.netHTTP})
-			res, err := e.Prime(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Requests != 8 || s.accepted.Load() != 8 {
-				t.Errorf("prime: %d requests on %d connections, want 8 on 8", res.Requests, s.accepted.Load())
-			}
-			// The pool is kept: more load opens no new connection.
-			if _, err := e.Run(context.Background(), Segment{Requests: 50}); err != nil {
-				t.Fatal(err)
-			}
-			if got := s.accepted.Load(); got != 8 {
-				t.Errorf("connections after load = %d, want 8", got)
-			}
-		})
+		for _, m := range models(8) {
+			t.Run(cl.name+"/"+m.name, func(t *testing.T) {
+				s := newServer(t, ok)
+				cfg := m.cfg
+				cfg.Targets, cfg.NetHTTP = get(s.URL), cl.netHTTP
+				e := newEngine(t, cfg)
+				res, err := e.Prime(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Requests != 8 || s.accepted.Load() != 8 {
+					t.Errorf("prime: %d requests on %d connections, want 8 on 8", res.Requests, s.accepted.Load())
+				}
+				// The pool is kept: more load opens no new connection.
+				if _, err := e.Run(context.Background(), Segment{Requests: 50}); err != nil {
+					t.Fatal(err)
+				}
+				if got := s.accepted.Load(); got != 8 {
+					t.Errorf("connections after load = %d, want 8", got)
+				}
+			})
+		}
 	}
+}
+
+// models are the open model (slower than its connections) and the closed
+// model (the event loops on Linux, for the lean client), with n
+// connections.
+func models(n int) []struct {
+	name string
+	cfg  Config
+} {
+	return []struct {
+		name string
+		cfg  Config
+	}{{"open", Config{Rate: 100, Connections: n}}, {"closed", Config{Concurrency: n}}}
 }
 
 func TestSnapshotWhileRunning(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -107,7 +108,42 @@ func TestLeanChosen(t *testing.T) {
 			if got := newEngine(t, tt.cfg).Lean(); got != tt.want {
 				t.Errorf("Lean() = %v, want %v", got, tt.want)
 			}
+			// The closed model's event loops: on Linux, lean client only.
+			tt.cfg.Concurrency = 2
+			if got, want := newEngine(t, tt.cfg).loops != nil, tt.want && runtime.GOOS == "linux"; got != want {
+				t.Errorf("closed model on event loops = %v, want %v", got, want)
+			}
 		})
+	}
+}
+
+// A request body larger than the socket's buffers is written in parts as
+// the target reads it, and an answer larger than the read buffer is read
+// in parts; both ways the bytes arrive whole.
+func TestLeanLargeBodies(t *testing.T) {
+	const reqSize, respSize = 8 << 20, 3 << 20
+	body := bytes.Repeat([]byte("0123456789abcdef"), reqSize/16)
+	answer := bytes.Repeat([]byte("x"), respSize)
+	var bad atomic.Int64
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil || !bytes.Equal(b, body) {
+			bad.Add(1)
+		}
+		if r.URL.Query().Get("chunked") == "" {
+			w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
+		}
+		w.Write(answer)
+	})
+	for _, q := range []string{"", "?chunked=1"} {
+		e := newEngine(t, Config{Concurrency: 2, Targets: []Target{{Method: "POST", URL: s.URL + "/" + q, Body: body}}})
+		res, err := e.Run(context.Background(), Segment{Requests: 6})
+		if err != nil || res.StatusCodes[200] != 6 || res.Errors != 0 {
+			t.Errorf("%q: %v, %+v; want 6 answered", q, err, res)
+		}
+	}
+	if n := bad.Load(); n != 0 {
+		t.Errorf("%d request bodies arrived changed", n)
 	}
 }
 

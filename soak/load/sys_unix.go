@@ -23,12 +23,17 @@ func alive(c net.Conn) bool {
 	}
 	open := false
 	err = rc.Read(func(fd uintptr) bool {
-		var b [1]byte
-		_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		open = err == syscall.EAGAIN || err == syscall.EWOULDBLOCK
+		open = aliveFD(int(fd))
 		return true // never wait for the socket to become readable
 	})
 	return err == nil && open
+}
+
+// aliveFD is alive on a descriptor.
+func aliveFD(fd int) bool {
+	var b [1]byte
+	_, _, err := syscall.Recvfrom(fd, b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+	return err == syscall.EAGAIN || err == syscall.EWOULDBLOCK
 }
 
 // pollReader reads a connection through its syscall.RawConn and sends

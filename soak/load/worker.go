@@ -99,23 +99,46 @@ func (w *worker) runOpen(tickets <-chan ticket) {
 	}
 }
 
-// runClosed sends requests back to back until stopped, the segment's
-// limit (if any) is claimed, or the segment is cancelled. allClaimed is
-// called when the limit is reached.
-func (w *worker) runClosed(limit, seq0 int64, stopped *atomic.Bool, allClaimed func()) {
+// runClosed sends requests back to back until the segment's claims run
+// out (see closedClaims.next) or the segment is cancelled.
+func (w *worker) runClosed(claims *closedClaims) {
 	defer w.s.end()
-	for !stopped.Load() && !w.e.halted.Load() {
-		seq := w.e.seq.Add(1) - 1
-		if limit > 0 && seq-seq0 >= limit {
-			w.e.seq.Add(-1) // keep the counter at the number sent
-			allClaimed()
+	for {
+		seq, ok := claims.next()
+		if !ok {
 			return
-		}
-		if limit > 0 && seq-seq0 == limit-1 {
-			allClaimed()
 		}
 		w.do(seq, time.Since(w.start))
 	}
+}
+
+// closedClaims hands out the request numbers of a closed-model segment:
+// until stopped, the segment's limit (if any) is claimed, or the segment
+// is cancelled. allClaimed is called when the limit is reached.
+type closedClaims struct {
+	e          *Engine
+	limit      int64 // requests in the segment, 0 for no limit
+	seq0       int64 // the segment's first request number
+	stopped    *atomic.Bool
+	allClaimed func()
+}
+
+// next claims the next request number.
+func (c *closedClaims) next() (int64, bool) {
+	e := c.e
+	if c.stopped.Load() || e.halted.Load() {
+		return 0, false
+	}
+	seq := e.seq.Add(1) - 1
+	if c.limit > 0 && seq-c.seq0 >= c.limit {
+		e.seq.Add(-1) // keep the counter at the number sent
+		c.allClaimed()
+		return 0, false
+	}
+	if c.limit > 0 && seq-c.seq0 == c.limit-1 {
+		c.allClaimed()
+	}
+	return seq, true
 }
 
 // primeOne sends one request and holds its answer until every worker
