@@ -46,8 +46,8 @@
 // timeouts and abort moments itself; an eventfd interrupts it when a
 // segment is cancelled. A request then costs one write and one read
 // system call and a share of an epoll_wait, and no goroutine parks or
-// wakes for it: that took the generator's CPU per request from 1.18× to
-// about 1.05× wrk's in bench/load.sh's setup (2026-12-03). Elsewhere,
+// wakes for it: that took the generator's CPU per request from 1.20× to
+// 1.00× wrk's at 64 connections in bench/load.sh (2026-12-03, 9.1 µs). Elsewhere,
 // and for the open model (whose pace a scheduler sets), each worker sends
 // from its own goroutine on net.Conn, writing the request from inside the
 // read that waits for its answer (one write and one read system call per
