@@ -417,7 +417,7 @@ func (g *loopGroup) ready(s *loopSlot, claims *closedClaims) {
 	}
 	p := &s.parser
 	for {
-		m, err := syscall.Read(fd, s.buf[s.n:])
+		m, err := readNB(fd, s.buf[s.n:])
 		switch {
 		case err == syscall.EINTR:
 			continue

@@ -121,7 +121,7 @@ func (r *pollReader) step(fd uintptr) bool {
 		return false // sent: wait for the answer
 	}
 	for {
-		n, err := syscall.Read(int(fd), r.p)
+		n, err := readNB(int(fd), r.p)
 		switch err {
 		case nil:
 			r.n = n
@@ -139,7 +139,7 @@ func (r *pollReader) step(fd uintptr) bool {
 // writeSome writes as much of b as the socket takes without waiting.
 func writeSome(fd int, b []byte) (int, error) {
 	for {
-		n, err := syscall.Write(fd, b)
+		n, err := writeNB(fd, b)
 		switch err {
 		case nil:
 			return n, nil
