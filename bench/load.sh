@@ -13,8 +13,10 @@
 #     (bench/cmd/loadgen, closed model), wrk -t1 (Debian package), bombardier
 #     v1.2.6 (fasthttp client, closed loop) and vegeta v12.13.0 at its maximum
 #     rate, all with keep-alive GET /ping. Prints, per connection count, the
-#     medians of req/s, p99 and generator CPU time per request (user+sys /
-#     requests), and the ratios. Targets at each connection count: ginleak ≥
+#     medians of req/s, p99, generator CPU time per request (user+sys /
+#     requests) and the target's CPU time per request (from /proc: the
+#     target's core is saturated, so this is what sets req/s), and the
+#     ratios. Targets at each connection count: ginleak ≥
 #     1.05× wrk and ≥ 1.0× bombardier in req/s; ginleak's CPU per request ≤
 #     1.0× wrk's and ≤ 12 µs. ginleak / vegeta is printed as information.
 #  2. Checkpoint cost: `ginleak soak` (closed model, 12 checkpoints) against
@@ -176,6 +178,9 @@ stop_target() {
   stop_pid "$TARGET_PID"
   TARGET_PID=""
 }
+# target_ticks → the running target's CPU time (user + system) in clock ticks
+hz=$(getconf CLK_TCK)
+target_ticks() { awk '{print $14 + $15}' "/proc/$TARGET_PID/stat"; }
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # ratio A B [DIGITS] → A/B with DIGITS decimals (2); checks use 6 so that a
@@ -194,14 +199,19 @@ summary=()
 add() { summary+=("$(printf '%-44s %12s  %-16s %s' "$1" "$2" "$3" "${4:-}")"); }
 
 # ---- 3. throughput ----------------------------------------------------------
-# run_gen GEN CONNS → appends "rps p99_ms cpu_us_per_req" to $tmp/GEN.CONNS
+# run_gen GEN CONNS → appends "rps p99_ms cpu_us_per_req target_cpu_us_per_req"
+# to $tmp/GEN.CONNS. The target's CPU per request shows why req/s differ: the
+# target's core is saturated, so req/s is one over the target's work per
+# request, which depends on how the generator wakes and is woken.
 run_gen() {
-  local gen=$1 c=$2 url="http://127.0.0.1:$PORT/ping" out="$tmp/$1.$2" line rps p99 cpu reqs ut st
+  local gen=$1 c=$2 url="http://127.0.0.1:$PORT/ping" out="$tmp/$1.$2" line rps p99 cpu reqs ut st t0 tcpu
+  t0=$(target_ticks)
   case $gen in
   ginleak)
     load $((DUR + 30)) "$tmp/loadgen" -url "$url" -c "$c" -d "${DUR}s" >"$tmp/lg.out"
     line=$(<"$tmp/lg.out")
     rps=$(field rps <<<"$line"); p99=$(field p99_ms <<<"$line"); cpu=$(field cpu_us_per_req <<<"$line")
+    reqs=$(field requests <<<"$line")
     ;;
   wrk)
     load $((DUR + 30)) /usr/bin/time -f "%U %S" -o "$tmp/time" wrk -t1 -c"$c" -d"${DUR}s" --latency "$url" >"$tmp/wrk.out"
@@ -243,8 +253,9 @@ run_gen() {
     cpu=$(awk -v u="$ut" -v s="$st" -v n="$reqs" 'BEGIN {if (n > 0) printf "%.2f", (u+s)*1e6/n; else print "nan"}')
     ;;
   esac
-  log "  $(printf '%-10s c=%-3s %9.0f req/s  p99 %8.3f ms  cpu %6.2f µs/req' "$gen" "$c" "$rps" "$p99" "$cpu")"
-  echo "$rps $p99 $cpu" >>"$out"
+  tcpu=$(awk -v t="$(($(target_ticks) - t0))" -v hz="$hz" -v n="$reqs" 'BEGIN {if (n > 0) printf "%.2f", t*1e6/hz/n; else print "nan"}')
+  log "  $(printf '%-10s c=%-3s %9.0f req/s  p99 %8.3f ms  cpu %6.2f µs/req  target cpu %6.2f µs/req' "$gen" "$c" "$rps" "$p99" "$cpu" "$tcpu")"
+  echo "$rps $p99 $cpu $tcpu" >>"$out"
 }
 
 if ! skip throughput; then
@@ -271,7 +282,7 @@ if ! skip throughput; then
   stop_target
 
   # med GEN CONNS COLUMN → the median of one column of $tmp/GEN.CONNS
-  # (1 req/s, 2 p99 ms, 3 CPU µs/req)
+  # (1 req/s, 2 p99 ms, 3 CPU µs/req, 4 the target's CPU µs/req)
   med() { cut -d' ' -f"$3" "$tmp/$1.$2" | median; }
   # target LABEL VALUE SHOWN OP LIMIT SHOWN_LIMIT: prints the per-connection
   # line and adds the summary row (PASS/MISS on the unrounded VALUE).
@@ -284,12 +295,12 @@ if ! skip throughput; then
   echo
   echo "== throughput: GET /ping on minigin (core 0), generator on core 1, medians of $RUNS × ${DUR}s =="
   for c in $CONNS; do
-    printf '%-11s %6s %12s %12s %16s %12s\n' generator conns "req/s" "p99 (ms)" "CPU us/req" "ginleak/gen"
+    printf '%-11s %6s %12s %12s %16s %19s %12s\n' generator conns "req/s" "p99 (ms)" "CPU us/req" "target CPU us/req" "ginleak/gen"
     gl=$(med ginleak "$c" 1)
     glcpu=$(med ginleak "$c" 3)
     for g in "${gens[@]}"; do
-      printf '%-11s %6s %12.0f %12.3f %16.2f %12s\n' "$g" "$c" \
-        "$(med "$g" "$c" 1)" "$(med "$g" "$c" 2)" "$(med "$g" "$c" 3)" "$(ratio "$gl" "$(med "$g" "$c" 1)")"
+      printf '%-11s %6s %12.0f %12.3f %16.2f %19.2f %12s\n' "$g" "$c" \
+        "$(med "$g" "$c" 1)" "$(med "$g" "$c" 2)" "$(med "$g" "$c" 3)" "$(med "$g" "$c" 4)" "$(ratio "$gl" "$(med "$g" "$c" 1)")"
     done
     if [ "$HAVE_WRK" = 1 ]; then
       wrk_rps=$(med wrk "$c" 1)
@@ -315,6 +326,7 @@ if ! skip throughput; then
       add "CPU/req ginleak/wrk, c=$c" "n/a" "<= 1.0x" "wrk not installed"
     fi
     target "generator CPU per request" "$glcpu" "$glcpu us" "<=" 12 "<= 12 us"
+    if [ "$HAVE_WRK" = 1 ]; then add "  target CPU/req ginleak/wrk, c=$c" "$(ratio "$(med ginleak "$c" 4)" "$(med wrk "$c" 4)")x" "" "(info)"; fi
     add "  ginleak req/s, c=$c" "$(printf '%.0f' "$gl")" "" ""
   done
 fi
@@ -332,8 +344,6 @@ fi
 if ! skip checkpoints; then
   start_target
   url="http://127.0.0.1:$PORT/ping"
-  hz=$(getconf CLK_TCK)
-  target_ticks() { awk '{print $14 + $15}' "/proc/$TARGET_PID/stat"; }
   log "checkpoint cost: $CKREQS requests, closed model, 64 connections, $CKROUNDS rounds of: loadgen, loadgen in 13 segments, ginleak soak with 12 checkpoints"
   # ck ARM → appends "rps target_cpu_us_per_req" to $tmp/ck.ARM
   ck() {
