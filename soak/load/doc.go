@@ -58,10 +58,15 @@
 // set by the target's work per request, and a generator changes that
 // work. The largest share it controls is the wake-up: a generator that
 // sleeps between answers is woken by the target's write, and the target's
-// core pays for it. An event loop therefore polls for about 10 µs before
-// it sleeps (loopGroup.wait), unless its last sleep showed a target that
-// answers rarely; against minigin the target's work fell from about 20.5
-// to 17 µs per request. Its reads and writes are raw system calls (the
+// core pays for it. An event loop therefore never sleeps in epoll_wait
+// while a busy target answers (loopwait_linux.go): with several requests
+// in flight it naps on a timer and takes the answers that arrived in one
+// poll, for as long as its measurements show that naps cost the target
+// no throughput; otherwise it polls for about 10 µs before it sleeps,
+// unless its last sleep showed a target that answers rarely. Against
+// minigin the target's work fell from about 20.5 to 17 µs per request,
+// and napping took the generator's own from about 16.5 to 13 µs at 64
+// connections. Its reads and writes are raw system calls (the
 // descriptors never block, so the scheduler need not hear of them),
 // except in race builds, where syscall's wrappers tell the race detector
 // what the I/O orders.

@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"syscall"
 	"time"
-	"unsafe"
 )
 
 // loopSupported: the closed model's event loop runs here.
@@ -42,6 +41,8 @@ type loopGroup struct {
 	active  int           // slots with a request in flight
 	nextDue time.Duration // earliest deadline of a request in flight (since start)
 	idle    bool          // the last wait slept longer than spinUseful: do not spin
+	nap     napper
+	answers int // answers taken, over all segments
 }
 
 // loopConn is a slot's connection to one address.
@@ -191,6 +192,7 @@ func (g *loopGroup) run(claims *closedClaims) error {
 	var drain [8]byte
 	syscall.Read(g.wake, drain[:]) // a wake-up left from an earlier segment
 	g.active, g.nextDue, g.idle = 0, time.Duration(1<<63-1), false
+	g.nap.restart(g.answers, time.Since(g.start))
 	for _, s := range g.slots {
 		s.w.begin(g.segCtx, g.start)
 		g.next(s, claims)
@@ -222,72 +224,6 @@ func (g *loopGroup) run(claims *closedClaims) error {
 		}
 	}
 	return nil
-}
-
-// Spinning before sleeping: a loop that sleeps in epoll_wait between
-// answers must be woken by the next one, and the wake-up is paid on the
-// target's core: the target's write wakes the loop's thread across cores
-// (on a virtual machine, a virtual CPU that halted). Polling a little
-// longer before sleeping keeps the loop awake between the answers of a
-// busy target. Against minigin on pinned cores here that was 20% more
-// requests per second at about 12% more generator CPU per request
-// (bench/README.md): the target did about 17 µs of work per request
-// instead of 20.5. A target that answers rarely gains nothing, so a
-// loop whose last sleep was longer than spinUseful does not spin.
-const (
-	spinFor    = 10 * time.Microsecond
-	spinUseful = time.Millisecond
-)
-
-// wait returns the number of events ready, waiting for the first until
-// the earliest deadline. Polls that do not wait come first (see spinFor):
-// when events are ready, as they mostly are under load, they cost no
-// switch of the goroutine's thread in and out of the scheduler.
-func (g *loopGroup) wait() (int, error) {
-	if n, errno := epollWait(g.ep, g.events, 0, true); errno == 0 && n > 0 {
-		return n, nil
-	}
-	if !g.idle {
-		spun := time.Now()
-		for i := 1; ; i++ {
-			if n, errno := epollWait(g.ep, g.events, 0, true); errno == 0 && n > 0 {
-				return n, nil
-			}
-			if i%4 == 0 && time.Since(spun) >= spinFor {
-				break
-			}
-		}
-	}
-	slept := time.Now()
-	for {
-		ms := 1000
-		if d := g.nextDue - time.Since(g.start); d < time.Second {
-			ms = int(max(0, (d+time.Millisecond-1)/time.Millisecond))
-		}
-		n, errno := epollWait(g.ep, g.events, ms, false)
-		switch errno {
-		case 0:
-			g.idle = time.Since(slept) > spinUseful
-			return n, nil
-		case syscall.EINTR:
-			continue
-		}
-		return 0, fmt.Errorf("load: epoll_wait: %w", errno)
-	}
-}
-
-// epollWait is epoll_wait; raw does not tell the scheduler, which is
-// right only for a call that does not block (ms 0).
-func epollWait(ep int, events []syscall.EpollEvent, ms int, raw bool) (int, syscall.Errno) {
-	p := unsafe.Pointer(&events[0])
-	var r uintptr
-	var errno syscall.Errno
-	if raw {
-		r, _, errno = syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, uintptr(ep), uintptr(p), uintptr(len(events)), 0, 0, 0)
-	} else {
-		r, _, errno = syscall.Syscall6(syscall.SYS_EPOLL_PWAIT, uintptr(ep), uintptr(p), uintptr(len(events)), uintptr(ms), 0, 0)
-	}
-	return int(r), errno
 }
 
 // next starts the slot's next request, if it has one.
@@ -492,6 +428,7 @@ func (g *loopGroup) ready(s *loopSlot, claims *closedClaims) {
 // complete counts an answered request and starts the slot's next one.
 func (g *loopGroup) complete(s *loopSlot, claims *closedClaims) {
 	host := s.t.host
+	g.answers++
 	s.conns[host].answered++
 	// Closed by the server, or bytes nobody asked for: the connection
 	// cannot carry another request.
