@@ -19,6 +19,9 @@
 #     ratios. Targets at each connection count: ginleak ≥
 #     1.05× wrk and ≥ 1.0× bombardier in req/s; ginleak's CPU per request ≤
 #     1.0× wrk's and ≤ 12 µs. ginleak / vegeta is printed as information.
+#     Then a target that is not saturated (minigin's /sleep?us=SLEEPUS: the
+#     handler sleeps, its core idles), ginleak and wrk, same runs: an event
+#     loop's naps must not lower its req/s. Target: ≥ 0.97× wrk's.
 #  2. Checkpoint cost: `ginleak soak` (closed model, 12 checkpoints) against
 #     loadgen alone (and loadgen split into 13 segments, without
 #     checkpoints) over the same request count and connections, CKROUNDS
@@ -37,8 +40,8 @@
 #
 # Usage: bash bench/load.sh
 # Environment: RUNS (5), DUR seconds (8), CONNS ("16 64"), CKREQS (200000),
-#   CKROUNDS (3), SIZES ("0 16 32 48 64 96 128"), SKIP ("" or any of:
-#   throughput checkpoints sensitivity).
+#   CKROUNDS (3), SIZES ("0 16 32 48 64 96 128"), SLEEPUS (200), SKIP (""
+#   or any of: throughput unsaturated checkpoints sensitivity).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,9 +51,10 @@ CONNS=${CONNS:-"16 64"}
 CKREQS=${CKREQS:-200000}
 CKROUNDS=${CKROUNDS:-3}
 SIZES=${SIZES:-"0 16 32 48 64 96 128"}
+SLEEPUS=${SLEEPUS:-200}
 SKIP=${SKIP:-}
 # The numbers become loop bounds, durations and file names: whole, positive.
-for v in RUNS DUR CKREQS CKROUNDS; do
+for v in RUNS DUR CKREQS CKROUNDS SLEEPUS; do
   [[ ${!v} =~ ^[1-9][0-9]{0,8}$ ]] || { echo "bench/load.sh: $v must be a positive whole number, not '${!v}'" >&2; exit 2; }
 done
 for v in $CONNS; do
@@ -137,15 +141,17 @@ go_peer() {
     log "warning: $name $ver could not be installed, continuing without it: $(tail -1 "$tmp/$name.log")"
   fi
 }
-# The peers are needed for the throughput part only.
+# The peers are needed for the throughput parts only (wrk for both).
 HAVE_WRK=0 VEGETA="" BOMBARDIER=""
-if ! skip throughput; then
+if ! skip throughput || ! skip unsaturated; then
   if ! command -v wrk >/dev/null; then
     log "installing wrk (apt-get)…"
     { apt-get update -qq && apt-get install -y -qq wrk; } >"$tmp/apt.log" 2>&1 ||
       log "warning: could not install wrk: $(tail -1 "$tmp/apt.log")"
   fi
-  command -v wrk >/dev/null && HAVE_WRK=1
+  if command -v wrk >/dev/null; then HAVE_WRK=1; fi
+fi
+if ! skip throughput; then
   VEGETA=$(go_peer vegeta github.com/tsenart/vegeta/v12 "$VEGETA_VERSION")
   BOMBARDIER=$(go_peer bombardier github.com/codesenberg/bombardier "$BOMBARDIER_VERSION")
 fi
@@ -182,6 +188,8 @@ stop_target() {
 hz=$(getconf CLK_TCK)
 target_ticks() { awk '{print $14 + $15}' "/proc/$TARGET_PID/stat"; }
 
+# med_of FILE COLUMN → the median of one column of $tmp/FILE
+med_of() { cut -d' ' -f"$2" "$tmp/$1" | median; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # ratio A B [DIGITS] → A/B with DIGITS decimals (2); checks use 6 so that a
 # ratio shown as 1.05 is not taken for one that rounds up to it.
@@ -199,12 +207,12 @@ summary=()
 add() { summary+=("$(printf '%-44s %12s  %-16s %s' "$1" "$2" "$3" "${4:-}")"); }
 
 # ---- 3. throughput ----------------------------------------------------------
-# run_gen GEN CONNS → appends "rps p99_ms cpu_us_per_req target_cpu_us_per_req"
-# to $tmp/GEN.CONNS. The target's CPU per request shows why req/s differ: the
+# run_gen GEN CONNS [PATH [SUFFIX]] → appends "rps p99_ms cpu_us_per_req
+# target_cpu_us_per_req" to $tmp/GEN.CONNS[SUFFIX] (PATH: /ping). The target's CPU per request shows why req/s differ: the
 # target's core is saturated, so req/s is one over the target's work per
 # request, which depends on how the generator wakes and is woken.
 run_gen() {
-  local gen=$1 c=$2 url="http://127.0.0.1:$PORT/ping" out="$tmp/$1.$2" line rps p99 cpu reqs ut st t0 tcpu
+  local gen=$1 c=$2 url="http://127.0.0.1:$PORT${3:-/ping}" out="$tmp/$1.$2${4:-}" line rps p99 cpu reqs ut st t0 tcpu
   t0=$(target_ticks)
   case $gen in
   ginleak)
@@ -283,7 +291,7 @@ if ! skip throughput; then
 
   # med GEN CONNS COLUMN → the median of one column of $tmp/GEN.CONNS
   # (1 req/s, 2 p99 ms, 3 CPU µs/req, 4 the target's CPU µs/req)
-  med() { cut -d' ' -f"$3" "$tmp/$1.$2" | median; }
+  med() { med_of "$1.$2" "$3"; }
   # target LABEL VALUE SHOWN OP LIMIT SHOWN_LIMIT: prints the per-connection
   # line and adds the summary row (PASS/MISS on the unrounded VALUE).
   target() {
@@ -329,6 +337,44 @@ if ! skip throughput; then
     if [ "$HAVE_WRK" = 1 ]; then add "  target CPU/req ginleak/wrk, c=$c" "$(ratio "$(med ginleak "$c" 4)" "$(med wrk "$c" 4)")x" "" "(info)"; fi
     add "  ginleak req/s, c=$c" "$(printf '%.0f' "$gl")" "" ""
   done
+fi
+
+# ---- 3b. a target that is not saturated -------------------------------------
+# minigin's /sleep?us=SLEEPUS sleeps in the handler: its core idles, and
+# req/s is set by the handler's latency, not by anyone's CPU (the table
+# shows how busy the target's core was: with many connections it can be
+# saturated again). An event loop
+# that naps (soak/load/loopwait_linux.go) would hold such a target's
+# answers back and lower its req/s; the loop measures that and stops
+# napping. Target: ginleak's req/s ≥ 0.97× wrk's (which never naps) at each
+# connection count.
+if ! skip unsaturated; then
+  if [ "$HAVE_WRK" = 1 ]; then
+    start_target
+    log "unsaturated target: GET /sleep?us=$SLEEPUS, ginleak and wrk on core 1, ${DUR}s × $RUNS runs each, connections: $CONNS"
+    round=0
+    for c in $CONNS; do
+      for _ in $(seq "$RUNS"); do
+        if ((round % 2)); then pair=(wrk ginleak); else pair=(ginleak wrk); fi
+        for g in "${pair[@]}"; do run_gen "$g" "$c" "/sleep?us=$SLEEPUS" .sleep; done
+        round=$((round + 1))
+      done
+    done
+    stop_target
+    echo
+    echo "== a target that is not saturated: GET /sleep?us=$SLEEPUS, medians of $RUNS × ${DUR}s =="
+    printf '%-11s %6s %12s %12s %16s %14s\n' generator conns "req/s" "p99 (ms)" "CPU us/req" "target busy"
+    for c in $CONNS; do
+      for g in ginleak wrk; do
+        printf '%-11s %6s %12.0f %12.3f %16.2f %13.0f%%\n' "$g" "$c" "$(med_of "$g.$c.sleep" 1)" "$(med_of "$g.$c.sleep" 2)" "$(med_of "$g.$c.sleep" 3)" \
+          "$(awk -v r="$(med_of "$g.$c.sleep" 1)" -v t="$(med_of "$g.$c.sleep" 4)" 'BEGIN {print r*t/1e4}')"
+      done
+      r=$(ratio "$(med_of "ginleak.$c.sleep" 1)" "$(med_of "wrk.$c.sleep" 1)" 6)
+      add "unsaturated req/s ginleak/wrk, c=$c" "$(printf '%.2fx' "$r")" ">= 0.97x" "$(check "$r" ">=" 0.97)"
+    done
+  else
+    add "unsaturated req/s ginleak/wrk" "n/a" ">= 0.97x" "wrk not installed"
+  fi
 fi
 
 # ---- 4. checkpoint cost -----------------------------------------------------

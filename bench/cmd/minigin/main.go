@@ -4,6 +4,9 @@
 //	GET /ping              answers "pong" (the throughput endpoint)
 //	GET /leak?bytes=N      keeps N more bytes per request in a package-level
 //	                       slice, for ever (the sensitivity endpoint)
+//	GET /sleep?us=N        answers "ok" after sleeping N µs (at most 1 s),
+//	                       leaving the core idle: a target that is not
+//	                       saturated
 //	/debug/pprof/...       net/http/pprof, on a private mux (not
 //	                       http.DefaultServeMux), for ginleak soak
 //
@@ -70,6 +73,15 @@ func newRouter() *gin.Engine {
 			return
 		}
 		leak(n)
+		c.String(http.StatusOK, "ok")
+	})
+	r.GET("/sleep", func(c *gin.Context) {
+		us, err := strconv.Atoi(c.DefaultQuery("us", "0"))
+		if err != nil || us < 0 || us > 1e6 {
+			c.String(http.StatusBadRequest, "us: want an integer in [0, 1000000]")
+			return
+		}
+		time.Sleep(time.Duration(us) * time.Microsecond)
 		c.String(http.StatusOK, "ok")
 	})
 	pp := http.NewServeMux()
