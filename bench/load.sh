@@ -40,7 +40,7 @@
 #
 # Usage: bash bench/load.sh
 # Environment: RUNS (5), DUR seconds (8), CONNS ("16 64"), CKREQS (200000),
-#   CKROUNDS (3), SIZES ("0 16 32 48 64 96 128"), SLEEPUS (200), SKIP (""
+#   CKROUNDS (3), SIZES ("0 16 32 48 64 96 128"), SLEEPUS (1000), SKIP (""
 #   or any of: throughput unsaturated checkpoints sensitivity).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,7 +51,7 @@ CONNS=${CONNS:-"16 64"}
 CKREQS=${CKREQS:-200000}
 CKROUNDS=${CKROUNDS:-3}
 SIZES=${SIZES:-"0 16 32 48 64 96 128"}
-SLEEPUS=${SLEEPUS:-200}
+SLEEPUS=${SLEEPUS:-1000}
 SKIP=${SKIP:-}
 # The numbers become loop bounds, durations and file names: whole, positive.
 for v in RUNS DUR CKREQS CKROUNDS SLEEPUS; do

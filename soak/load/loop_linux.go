@@ -29,19 +29,27 @@ type loops struct {
 // loopGroup is one event loop: its epoll set, an eventfd that interrupts
 // it, and its slots.
 type loopGroup struct {
-	e      *Engine
-	ep     int // epoll descriptor, -1 until opened
-	wake   int // eventfd written by interrupt
-	slots  []*loopSlot
-	events []syscall.EpollEvent
-	segCtx context.Context
-	start  time.Time
-	prime  bool // the segment is a Prime: no request is abandoned
+	e        *Engine
+	ep       int      // epoll descriptor, -1 until opened
+	epf      *os.File // ep in Go's poller, for sleeping (wait)
+	epc      syscall.RawConn
+	deadline time.Time // epf's read deadline
+	// pollReady's results, and it as a func value made once
+	pollN     int
+	pollErrno syscall.Errno
+	readyFn   func(uintptr) bool
+	wake      int // eventfd written by interrupt
+	slots     []*loopSlot
+	events    []syscall.EpollEvent
+	segCtx    context.Context
+	start     time.Time
+	prime     bool // the segment is a Prime: no request is abandoned
 
 	active  int           // slots with a request in flight
 	nextDue time.Duration // earliest deadline of a request in flight (since start)
 	idle    bool          // the last wait slept longer than spinUseful: do not spin
 	nap     napper
+	spin    spinner
 	answers int // answers taken, over all segments
 }
 
@@ -151,8 +159,8 @@ func (l *loops) close() {
 			}
 		}
 		if g.ep >= 0 {
-			syscall.Close(g.ep)
-			g.ep = -1
+			g.epf.Close() // closes g.ep
+			g.ep, g.epf, g.epc = -1, nil, nil
 		}
 		if g.wake >= 0 {
 			syscall.Close(g.wake)
@@ -182,7 +190,25 @@ func (g *loopGroup) open() error {
 		syscall.Close(wake)
 		return fmt.Errorf("load: epoll: %w", err)
 	}
-	g.ep, g.wake = ep, wake
+	// The loop sleeps on its epoll set through Go's poller (wait): an
+	// epoll descriptor is readable while events are ready.
+	if err := syscall.SetNonblock(ep, true); err != nil {
+		syscall.Close(ep)
+		syscall.Close(wake)
+		return fmt.Errorf("load: epoll: %w", err)
+	}
+	epf := os.NewFile(uintptr(ep), "epoll")
+	epc, err := epf.SyscallConn()
+	if err == nil {
+		err = epf.SetReadDeadline(time.Time{}) // fails unless Go's poller took it
+	}
+	if err != nil {
+		epf.Close()
+		syscall.Close(wake)
+		return fmt.Errorf("load: epoll in Go's poller: %w", err)
+	}
+	g.ep, g.epf, g.epc, g.wake = ep, epf, epc, wake
+	g.readyFn = g.pollReady
 	g.events = make([]syscall.EpollEvent, max(16, min(len(g.slots), 512)))
 	return nil
 }
@@ -192,6 +218,7 @@ func (g *loopGroup) run(claims *closedClaims) error {
 	var drain [8]byte
 	syscall.Read(g.wake, drain[:]) // a wake-up left from an earlier segment
 	g.active, g.nextDue, g.idle = 0, time.Duration(1<<63-1), false
+	g.spin = spinner{score: spinTrust}
 	g.nap.restart(g.answers, time.Since(g.start))
 	for _, s := range g.slots {
 		s.w.begin(g.segCtx, g.start)

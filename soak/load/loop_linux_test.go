@@ -38,9 +38,10 @@ func TestLoopStopsSpinningForSlowTarget(t *testing.T) {
 }
 
 // napper naps after an epoch of spinning measured the pace, keeps
-// napping while epochs of naps are as fast, and backs off (1, 2, 4…
-// epochs of spinning) when they are slower; a nap that collected half
-// the requests in flight ends its epoch's naps.
+// napping while epochs of naps are as fast and collect napMinBatch
+// answers per nap, and backs off (1, 2, 4… epochs of spinning) when
+// they do not; a nap that collected half the requests in flight ends its
+// epoch's naps.
 func TestNapper(t *testing.T) {
 	const ms = time.Millisecond
 	slow := time.Duration(float64(10*ms) * (napSlower + 0.01))
@@ -59,7 +60,8 @@ func TestNapper(t *testing.T) {
 		{"naps are tried again", []epoch{{10 * ms, 0, false}, {slow, 4, true}, {10 * ms, 0, false}, {10 * ms, 4, true}}, 0},
 		{"backoff doubles", []epoch{{10 * ms, 0, false}, {slow, 4, true}, {10 * ms, 0, false}, {slow, 4, true}, {10 * ms, 0, false}, {10 * ms, 0, false}, {10 * ms, 4, true}}, 0},
 		{"backoff doubles until a success", []epoch{{10 * ms, 0, false}, {slow, 4, true}, {10 * ms, 0, false}, {slow, 4, true}, {10 * ms, 0, false}}, 2},
-		{"a nap that collects nothing is judged by the pace", []epoch{{10 * ms, 0, false}, {10 * ms, 0, true}, {10 * ms, 0, true}}, 0},
+		{"naps that collect less than napMinBatch stop", []epoch{{10 * ms, 0, false}, {10 * ms, napMinBatch - 1, true}, {10 * ms, 0, false}}, 1},
+		{"naps that collect napMinBatch go on", []epoch{{10 * ms, 0, false}, {10 * ms, napMinBatch, true}, {10 * ms, napMinBatch, true}}, 0},
 		{"a nap that collects half ends the epoch's naps", []epoch{{10 * ms, 0, false}, {10 * ms, 33, true}, {10 * ms, 4, true}}, 0},
 	}
 	for _, tt := range tests {
@@ -166,5 +168,38 @@ func TestNapperBackoffIsBounded(t *testing.T) {
 	}
 	if p.backoff != napBackoff {
 		t.Errorf("backoff = %d after failed epochs of naps, expected it to reach %d", p.backoff, napBackoff)
+	}
+}
+
+// A loop spins while its spins find answers; spinTrust spins that find
+// none stop it, and then it tries one spin every spinProbe waits, which
+// starts it again when that one finds an answer.
+func TestSpinner(t *testing.T) {
+	s := spinner{score: spinTrust}
+	for i := range spinTrust {
+		if !s.want() {
+			t.Fatalf("stopped spinning after %d spins without an answer", i)
+		}
+		s.spun(false)
+	}
+	for i := range spinProbe - 1 {
+		if s.want() {
+			t.Fatalf("spun %d waits after spinTrust spins found nothing", i)
+		}
+	}
+	if !s.want() {
+		t.Fatal("no probe spin after spinProbe waits")
+	}
+	s.spun(true)
+	if !s.want() {
+		t.Error("a probe spin that found an answer did not start the spinning again")
+	}
+	// Mostly answers: the odd empty spin does not stop it.
+	s = spinner{score: spinTrust}
+	for i := range 100 {
+		if !s.want() {
+			t.Fatalf("stopped spinning at spin %d, when 9 in 10 find an answer", i)
+		}
+		s.spun(i%10 != 0)
 	}
 }

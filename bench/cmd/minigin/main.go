@@ -4,9 +4,9 @@
 //	GET /ping              answers "pong" (the throughput endpoint)
 //	GET /leak?bytes=N      keeps N more bytes per request in a package-level
 //	                       slice, for ever (the sensitivity endpoint)
-//	GET /sleep?us=N        answers "ok" after sleeping N µs (at most 1 s),
-//	                       leaving the core idle: a target that is not
-//	                       saturated
+//	GET /sleep?us=N        answers "ok" after sleeping N µs (at most 1 s) on
+//	                       a kernel timer, leaving the core idle: a target
+//	                       that is not saturated
 //	/debug/pprof/...       net/http/pprof, on a private mux (not
 //	                       http.DefaultServeMux), for ginleak soak
 //
@@ -81,7 +81,7 @@ func newRouter() *gin.Engine {
 			c.String(http.StatusBadRequest, "us: want an integer in [0, 1000000]")
 			return
 		}
-		time.Sleep(time.Duration(us) * time.Microsecond)
+		sleep(time.Duration(us) * time.Microsecond)
 		c.String(http.StatusOK, "ok")
 	})
 	pp := http.NewServeMux()
