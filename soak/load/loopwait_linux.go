@@ -232,12 +232,19 @@ func (g *loopGroup) wait() (int, error) {
 		deadline = g.start.Add(g.nextDue)
 	}
 	if !deadline.Equal(g.deadline) {
-		if err := g.epf.SetReadDeadline(deadline); err != nil {
+		if err := g.sleepf.SetReadDeadline(deadline); err != nil {
 			return 0, fmt.Errorf("load: epoll: %w", err)
 		}
 		g.deadline = deadline
 	}
-	err := g.epc.Read(g.readyFn)
+	in := syscall.EpollEvent{Events: syscall.EPOLLIN}
+	if err := syscall.EpollCtl(g.sleepEp, syscall.EPOLL_CTL_ADD, g.ep, &in); err != nil {
+		return 0, fmt.Errorf("load: epoll: %w", err)
+	}
+	err := g.sleepc.Read(g.readyFn)
+	if err := syscall.EpollCtl(g.sleepEp, syscall.EPOLL_CTL_DEL, g.ep, nil); err != nil {
+		return 0, fmt.Errorf("load: epoll: %w", err)
+	}
 	n, errno := g.pollN, g.pollErrno
 	g.idle = time.Since(slept) > spinUseful
 	switch {
@@ -249,12 +256,12 @@ func (g *loopGroup) wait() (int, error) {
 	return n, nil
 }
 
-// pollReady is what the sleep hands to epc.Read, as readyFn (a method
-// value or closure made per sleep would allocate): it polls, and reports
-// whether the loop has events or an error, or is to park until the epoll
-// set is readable.
-func (g *loopGroup) pollReady(fd uintptr) bool {
-	g.pollN, g.pollErrno = epollPoll(int(fd), g.events)
+// pollReady is what the sleep hands to sleepc.Read, as readyFn (a
+// method value or closure made per sleep would allocate): it polls the
+// loop's epoll set, and reports whether the loop has events or an error,
+// or is to park until the sleeping set is readable.
+func (g *loopGroup) pollReady(uintptr) bool {
+	g.pollN, g.pollErrno = epollPoll(g.ep, g.events)
 	return g.pollN > 0 || (g.pollErrno != 0 && g.pollErrno != syscall.EINTR)
 }
 
