@@ -29,22 +29,25 @@ type loops struct {
 // loopGroup is one event loop: its epoll set, an eventfd that interrupts
 // it, and its slots.
 type loopGroup struct {
-	e        *Engine
-	ep       int      // epoll descriptor, -1 until opened
-	sleepEp  int      // epoll set that holds ep while the loop sleeps
-	sleepf   *os.File // sleepEp in Go's poller
-	sleepc   syscall.RawConn
-	deadline time.Time // sleepf's read deadline
-	// pollReady's results, and it as a func value made once
+	e      *Engine
+	ep     int // epoll descriptor, -1 until opened
+	wake   int // eventfd written by interrupt
+	slots  []*loopSlot
+	events []syscall.EpollEvent
+	segCtx context.Context
+	start  time.Time
+	prime  bool // the segment is a Prime: no request is abandoned
+
+	// Sleeping (wait): an epoll set that holds ep while the loop sleeps,
+	// in Go's poller, its read deadline, and pollReady's results and
+	// pollReady itself as a func value made once.
+	sleepEp   int
+	sleepf    *os.File
+	sleepc    syscall.RawConn
+	deadline  time.Time
 	pollN     int
 	pollErrno syscall.Errno
 	readyFn   func(uintptr) bool
-	wake      int // eventfd written by interrupt
-	slots     []*loopSlot
-	events    []syscall.EpollEvent
-	segCtx    context.Context
-	start     time.Time
-	prime     bool // the segment is a Prime: no request is abandoned
 
 	active  int           // slots with a request in flight
 	nextDue time.Duration // earliest deadline of a request in flight (since start)

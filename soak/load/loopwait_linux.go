@@ -223,6 +223,7 @@ func (g *loopGroup) wait() (int, error) {
 	// poller: a thread blocked in epoll_wait would make the scheduler hand
 	// its P to another thread and take it back, which cost about 10 µs
 	// per sleep, more than the request (bench/README.md).
+	//
 	// The deadline is the earliest one in flight, which changes rarely
 	// (nextDue is a lower bound that expire raises), so it is set only
 	// when it changed: setting it moves a runtime timer.
